@@ -1,0 +1,68 @@
+"""Write every shipped dataset and datasets/SHA256SUMS, byte for byte reproducibly.
+
+Run with ``make datasets`` (or ``python datasets/generate.py [OUT_DIR]``).
+Reads only files installed on this machine; nothing is downloaded.
+
+- wdbc_breast_cytology.csv: the Wisconsin Diagnostic Breast Cancer data as
+  scikit-learn ships it (sklearn/datasets/data/breast_cancer.csv), with
+  readable column names and the diagnosis spelt out.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import sys
+from importlib import resources
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FEATURES = [
+    "radius", "texture", "perimeter", "area", "smoothness", "compactness",
+    "concavity", "concave_points", "symmetry", "fractal_dimension",
+]
+
+
+def wdbc_csv() -> str:
+    """The WDBC table as CSV text: diagnosis first, then the 30 features."""
+    raw = resources.files("sklearn.datasets.data").joinpath("breast_cancer.csv")
+    rows = list(csv.reader(io.StringIO(raw.read_text(encoding="utf-8"))))
+    n_rows, n_features, *class_names = rows[0]
+    body = rows[1:]
+    if len(body) != int(n_rows) or any(len(r) != int(n_features) + 1 for r in body):
+        raise SystemExit("breast_cancer.csv in scikit-learn has an unexpected shape")
+    header = ["diagnosis"] + [f"{f}_{s}" for s in ("mean", "se", "worst") for f in FEATURES]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for r in body:
+        # scikit-learn codes the target 0 = malignant, 1 = benign (its header order).
+        writer.writerow([class_names[int(r[-1])]] + r[:-1])
+    return out.getvalue()
+
+
+GENERATORS = {"wdbc_breast_cytology.csv": wdbc_csv}
+
+
+def write_all(out_dir: Path) -> dict[str, str]:
+    """Write every dataset and SHA256SUMS into ``out_dir``; return {file: sha256}."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sums = {}
+    for name, make in GENERATORS.items():
+        data = make().encode("utf-8")
+        tmp = out_dir / (name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(out_dir / name)  # never leave a half-written dataset behind
+        sums[name] = hashlib.sha256(data).hexdigest()
+    text = "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items()))
+    tmp = out_dir / "SHA256SUMS.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out_dir / "SHA256SUMS")
+    return sums
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
+    for name, digest in write_all(target).items():
+        print(f"{digest[:12]}  {target / name}")

@@ -1,0 +1,330 @@
+"""Load the kit's shipped datasets, verified and validated, with no network.
+
+Every dataset lives in ``datasets/`` as a CSV with a datasheet beside it and
+its SHA-256 in ``datasets/SHA256SUMS``. :func:`load` checks the checksum,
+then the schema (columns, types, missing values, ranges, allowed values, row
+count), and raises a one-line error naming the file and the column or row at
+fault. Nothing is ever downloaded.
+
+>>> from labkit import datasets
+>>> df = datasets.load_wdbc()
+>>> df.shape
+(569, 31)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "Column",
+    "DatasetCard",
+    "CARDS",
+    "data_dir",
+    "card",
+    "load",
+    "load_wdbc",
+    "verify",
+    "verify_all",
+]
+
+#: Environment variable that points the loaders at another ``datasets/`` folder.
+DATA_DIR_ENV = "LABKIT_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a dataset's schema."""
+
+    name: str
+    kind: Literal["float", "int", "category"]
+    description: str
+    unit: str = ""
+    min: float | None = None
+    max: float | None = None
+    allowed: tuple[str, ...] | None = None
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetCard:
+    """What a learner needs to know about a dataset before using it."""
+
+    name: str
+    file: str
+    title: str
+    synthetic: bool
+    description: str
+    source: str
+    licence: str
+    citation: str
+    target: str
+    n_rows: int
+    columns: tuple[Column, ...] = field(repr=False)
+    limitations: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def datasheet(self) -> str:
+        """File name of the datasheet beside the CSV."""
+        return Path(self.file).stem + ".md"
+
+    def _repr_markdown_(self) -> str:
+        kind = "**Synthetic** data" if self.synthetic else "Real, de-identified data"
+        lines = [
+            f"**{self.title}** (`{self.name}`): {kind}, {self.n_rows:,} rows, "
+            f"{len(self.columns)} columns; outcome column `{self.target}`.",
+            "",
+            self.description,
+            "",
+            f"*Source:* {self.source}  ",
+            f"*Licence:* {self.licence}  ",
+            f"*Cite:* {self.citation}",
+        ]
+        if self.limitations:
+            lines += ["", "*Limitations you must keep in mind:*"]
+            lines += [f"- {item}" for item in self.limitations]
+        return "\n".join(lines)
+
+
+def _wdbc_columns() -> tuple[Column, ...]:
+    # (feature, description, upper bound). Bounds are loose plausibility limits
+    # for each nuclear measurement, not reference ranges.
+    features = [
+        ("radius", "mean distance from the centre to points on the perimeter", 50),
+        ("texture", "standard deviation of grey-scale values", 60),
+        ("perimeter", "nuclear perimeter", 300),
+        ("area", "nuclear area", 5000),
+        ("smoothness", "local variation in radius lengths", 1),
+        ("compactness", "perimeter squared / area - 1.0", 2),
+        ("concavity", "severity of concave portions of the contour", 2),
+        ("concave_points", "number of concave portions of the contour", 1),
+        ("symmetry", "nuclear symmetry", 1),
+        ("fractal_dimension", "'coastline approximation' - 1", 1),
+    ]
+    stats = [
+        ("mean", "mean over the nuclei in the image"),
+        ("se", "standard error over the nuclei in the image"),
+        ("worst", "mean of the three largest values in the image"),
+    ]
+    cols = [
+        Column(
+            "diagnosis",
+            "category",
+            "histopathological diagnosis of the breast mass",
+            allowed=("benign", "malignant"),
+        )
+    ]
+    for stat, stat_text in stats:
+        for feat, text, upper in features:
+            cols.append(
+                Column(f"{feat}_{stat}", "float", f"{text}; {stat_text}", min=0.0, max=upper)
+            )
+    return tuple(cols)
+
+
+CARDS: dict[str, DatasetCard] = {
+    "wdbc": DatasetCard(
+        name="wdbc",
+        file="wdbc_breast_cytology.csv",
+        title="Wisconsin Diagnostic Breast Cancer (breast fine-needle aspirate cytology)",
+        synthetic=False,
+        description=(
+            "569 fine-needle aspirates of breast masses collected by one clinician at the "
+            "University of Wisconsin Hospitals (donated 1995). Thirty features describe the "
+            "cell nuclei seen in a digitised image of each aspirate; the outcome is the "
+            "diagnosis, benign or malignant."
+        ),
+        source=(
+            "UCI Machine Learning Repository, doi:10.24432/C5DW2B (Wolberg, Mangasarian, "
+            "Street, Street 1995), as shipped inside scikit-learn"
+        ),
+        licence="CC BY 4.0",
+        citation="Street, Wolberg and Mangasarian 1993 (street1993nuclear)",
+        target="diagnosis",
+        n_rows=569,
+        columns=_wdbc_columns(),
+        limitations=(
+            "A case series from one centre: its share of malignant masses (37%) reflects "
+            "who was aspirated there, not the mix of patients in another clinic.",
+            "One centre, one operator, one imaging set-up; no age, sex or ethnicity, so "
+            "subgroup performance cannot be checked.",
+            "Features come from images a human first outlined; they are not raw pixels.",
+        ),
+    ),
+}
+
+
+def data_dir() -> Path:
+    """The folder that holds the CSVs: ``$LABKIT_DATA_DIR`` or the repo's ``datasets/``.
+
+    >>> data_dir().name
+    'datasets'
+    """
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(__file__).resolve().parent.parent / "datasets"
+
+
+def card(name: str) -> DatasetCard:
+    """The dataset card for ``name``.
+
+    >>> card("wdbc").n_rows
+    569
+    """
+    try:
+        return CARDS[name]
+    except KeyError:
+        known = ", ".join(sorted(CARDS))
+        raise ValueError(f"unknown dataset {name!r}; known datasets: {known}") from None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _expected_checksums(folder: Path) -> dict[str, str]:
+    sums = folder / "SHA256SUMS"
+    if not sums.is_file():
+        raise FileNotFoundError(f"{sums}: checksum list not found")
+    expected: dict[str, str] = {}
+    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) != 2 or len(parts[0]) != 64:
+            raise ValueError(f"{sums}: line {number} is not '<sha256>  <file>'")
+        expected[parts[1].lstrip("*")] = parts[0]
+    return expected
+
+
+def _check_file(spec: DatasetCard, folder: Path) -> Path:
+    path = folder / spec.file
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: dataset file not found (restore it with 'git checkout -- datasets/')"
+        )
+    expected = _expected_checksums(folder).get(spec.file)
+    if expected is None:
+        raise ValueError(f"{folder / 'SHA256SUMS'}: has no checksum for {spec.file}")
+    if _sha256(path) != expected:
+        raise ValueError(
+            f"{path}: SHA-256 does not match SHA256SUMS - the file is truncated, "
+            "corrupted or edited (restore it with 'git checkout -- datasets/')"
+        )
+    return path
+
+
+def _shown(value: object) -> str:
+    """A value as a learner would type it (``-3.5``, not ``np.float64(-3.5)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _validate(df: pd.DataFrame, spec: DatasetCard, path: Path) -> None:
+    names = [c.name for c in spec.columns]
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column {missing[0]!r}")
+    extra = [n for n in df.columns if n not in names]
+    if extra:
+        raise ValueError(f"{path}: unexpected column {extra[0]!r}")
+    if list(df.columns) != names:
+        raise ValueError(f"{path}: columns are out of order; expected {names}")
+    if len(df) != spec.n_rows:
+        raise ValueError(f"{path}: has {len(df)} rows, expected {spec.n_rows}")
+    for col in spec.columns:
+        values = df[col.name]
+        # Row numbers in messages are file line numbers (the header is line 1).
+        if not col.nullable and values.isna().any():
+            row = int(np.flatnonzero(values.isna().to_numpy())[0]) + 2
+            raise ValueError(f"{path}: column {col.name!r} has a missing value at line {row}")
+        if col.kind in ("float", "int"):
+            if not pd.api.types.is_numeric_dtype(values):
+                bad = pd.to_numeric(values, errors="coerce").isna() & values.notna()
+                row = int(np.flatnonzero(bad.to_numpy())[0]) + 2 if bad.any() else 2
+                raise ValueError(
+                    f"{path}: column {col.name!r} should be numeric but line {row} "
+                    f"holds {_shown(values.iloc[row - 2])}"
+                )
+            if col.kind == "int" and not pd.api.types.is_integer_dtype(values.dropna()):
+                raise ValueError(f"{path}: column {col.name!r} should hold whole numbers")
+            low = values < col.min if col.min is not None else pd.Series(False, index=df.index)
+            high = values > col.max if col.max is not None else pd.Series(False, index=df.index)
+            out = (low | high).to_numpy()
+            if out.any():
+                i = int(np.flatnonzero(out)[0])
+                raise ValueError(
+                    f"{path}: column {col.name!r} value {_shown(values.iloc[i])} at line {i + 2} "
+                    f"is outside [{col.min}, {col.max}]"
+                )
+        elif col.allowed is not None:
+            bad = ~values.isin(col.allowed) & values.notna()
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise ValueError(
+                    f"{path}: column {col.name!r} value {_shown(values.iloc[i])} at line {i + 2} "
+                    f"is not one of {list(col.allowed)}"
+                )
+
+
+def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
+    """Load dataset ``name`` after verifying its checksum and schema.
+
+    Raises ``FileNotFoundError`` or ``ValueError`` with a one-line message that
+    names the file and the column or line at fault.
+
+    >>> load("wdbc")["diagnosis"].value_counts().to_dict()
+    {'benign': 357, 'malignant': 212}
+    """
+    spec = card(name)
+    path = _check_file(spec, folder or data_dir())
+    try:
+        df = pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise ValueError(f"{path}: not a readable CSV ({first})") from None
+    _validate(df, spec, path)
+    for col in spec.columns:
+        if col.kind == "category":
+            df[col.name] = pd.Categorical(df[col.name], categories=list(col.allowed or ()))
+    df.attrs["card"] = spec
+    return df
+
+
+def load_wdbc() -> pd.DataFrame:
+    """Wisconsin Diagnostic Breast Cancer cytology (real, 569 rows).
+
+    >>> load_wdbc()["diagnosis"].eq("malignant").mean().round(3)
+    np.float64(0.373)
+    """
+    return load("wdbc")
+
+
+def verify(name: str, *, folder: Path | None = None) -> DatasetCard:
+    """Load ``name`` fully and return its card; raises as :func:`load` does.
+
+    >>> verify("wdbc").name
+    'wdbc'
+    """
+    load(name, folder=folder)
+    return card(name)
+
+
+def verify_all(*, folder: Path | None = None) -> list[DatasetCard]:
+    """Verify every dataset in :data:`CARDS`; raises on the first bad one.
+
+    >>> [c.name for c in verify_all()]
+    ['wdbc']
+    """
+    return [verify(name, folder=folder) for name in sorted(CARDS)]

@@ -1,0 +1,205 @@
+# %% [markdown]
+# # Lab 0 - Set up and orientation
+#
+# **Scenario.** Next week your residency programme starts a block on clinical
+# prediction models. Before the first session you have 20 minutes with your
+# laptop. You want to be sure that everything runs, that you know how the
+# exercises and their feedback work, and that you have looked properly at a
+# real clinical dataset before anyone asks you to model it. The dataset is a
+# set of breast fine-needle aspirates from one academic centre, the kind of
+# table that sits behind many published "AI diagnoses cancer" papers.
+#
+# **You will be able to** (objective codes in brackets; Russell et al. competency
+# domains {cite:p}`russell2023competencies` after the semicolon)
+# 1. run a lab, read the feedback on an exercise and open its solution [LK0.1];
+# 2. read a dataset card and say whom the data describe and what they cannot
+#    tell you [LK0.2; D4];
+# 3. compute the prevalence of the outcome in a dataset and explain why it
+#    matters for predictive values [LK0.3; D4];
+# 4. draw a labelled, colour-blind-safe plot comparing one feature between
+#    outcomes [LK0.4].
+#
+# **Time:** 20 min. **Needs:** nothing. **Data:** Wisconsin Diagnostic Breast
+# Cancer, real and de-identified; the dataset card is below.
+
+# %% [markdown]
+# ## How the labs work
+#
+# - Each lab is a Jupyter notebook. Run the cells from top to bottom with
+#   **Shift+Enter**.
+# - An **exercise** asks you to write a few lines of code. In your copy (the
+#   learner edition) the exercise cell holds `...` placeholders: replace each
+#   one with your answer.
+# - The cell after each exercise calls `checks`, which recomputes the right
+#   answer from the data and prints **✔ correct** or **✘ not yet** with a hint
+#   that points at the likely mistake. Run it as often as you like.
+# - In the web book each solution is folded behind a **Show solution** button.
+#   Try first; the struggle is where the learning is.
+#
+# **Where to run the labs**
+#
+# | where | how |
+# | --- | --- |
+# | your laptop | `make book` once (or `python tools/tasks.py book` on Windows), then `.venv/bin/jupyter lab labs/` |
+# | JupyterHub | your instructor gives you a link; the environment is ready |
+# | Binder | the rocket button at the top of a lab page, then **Binder** |
+# | Colab | the rocket button, then **Colab**; in the first cell run `!git clone` of the kit's repository and `!pip install -r requirements.txt` inside it |
+
+# %% [markdown]
+# ## Step 1 - Check your environment
+#
+# The next cell checks your Python version, the packages the labs use, the
+# integrity of every dataset (its SHA-256 checksum and its schema) and that
+# plotting works. A version that differs from the tested one is only a note.
+
+# %%
+from labkit import datasets
+from labkit.checks import lab0
+
+lab0.environment()
+
+# %% [markdown]
+# ## Step 2 - Read the dataset card before the data
+#
+# Never model a table you have not been introduced to. The card says where the
+# data came from, who is in it, and what it cannot tell you
+# {cite:p}`gebru2021datasheets`. Read it now; the full datasheet is in the
+# appendix of the book.
+
+# %%
+cohort = datasets.load_wdbc()
+datasets.card("wdbc")
+
+# %% [markdown]
+# Each row is one aspirate. A physician aspirated cells from a breast mass, the
+# slide was digitised, and a user placed a rough outline on each cell nucleus
+# that software then fitted to its boundary; it measured ten properties of every nucleus (radius, texture, ...) and
+# summarised them per image as a mean, a standard error and a "worst" value
+# {cite:p}`street1993nuclear`. The outcome, `diagnosis`, is the final diagnosis
+# recorded with each aspirate.
+
+# %%
+cohort.head()
+
+# %% [markdown]
+# ### Exercise 0.1 - How common is the outcome?
+# How many aspirates are in `cohort`, and what **proportion** (between 0 and 1)
+# are malignant? Store them in `n_samples` and `prevalence`.
+
+# %% tags=["solution"]
+# Count the rows, then the share of rows whose diagnosis is "malignant".
+n_samples = len(cohort)
+prevalence = (cohort["diagnosis"] == "malignant").mean()
+
+# %%
+lab0.prevalence(n_samples, prevalence)
+
+# %% [markdown]
+# Hold on to that number. Positive and negative predictive values depend on the
+# prevalence of disease in the population tested {cite:p}`altman1994predictive`.
+# This is a referral series from one centre, so its mix of benign and malignant
+# masses reflects who was aspirated there, not the patients in your clinic. A
+# model's PPV measured here will not carry over unchanged to a population where
+# malignancy is rarer.
+
+# %% [markdown]
+# ### Exercise 0.2 - Compare a feature between outcomes
+# Compute the **median** of `radius_mean` for each diagnosis, as a pandas Series
+# indexed by diagnosis. Store it in `median_radius`.
+
+# %% tags=["solution"]
+# Group the rows by diagnosis, pick the column, take the median of each group.
+median_radius = cohort.groupby("diagnosis", observed=True)["radius_mean"].median()
+median_radius
+
+# %%
+lab0.median_radius(median_radius)
+
+# %% [markdown]
+# ### Exercise 0.3 - Plot it so a colleague can read it
+# Draw two overlaid histograms of `radius_mean`, one per diagnosis, on one
+# matplotlib `Axes` called `ax`. Give it an x-axis label with units, a y-axis
+# label, a title that states the finding, and a legend. Use the colour-blind-safe
+# Okabe-Ito colours in `COLOURS`.
+
+# %%
+import matplotlib.pyplot as plt
+
+COLOURS = {"benign": "#0072B2", "malignant": "#D55E00"}  # Okabe-Ito blue, vermilion
+
+# %% tags=["solution"] mystnb={"image": {"alt": "Overlaid histograms of mean nuclear radius. Benign aspirates cluster around 12 image units; malignant ones are shifted to larger radii, around 17, with some overlap between 13 and 17."}}
+# One histogram per diagnosis on the same Axes, then labels, title and legend.
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for diagnosis, colour in COLOURS.items():
+    values = cohort.loc[cohort["diagnosis"] == diagnosis, "radius_mean"]
+    ax.hist(values, bins=30, alpha=0.6, color=colour, label=diagnosis)
+ax.set_xlabel("Mean nuclear radius (image units)")
+ax.set_ylabel("Number of aspirates")
+ax.set_title("Malignant nuclei are larger, but the groups overlap")
+ax.legend(title="Diagnosis")
+plt.show()
+
+# %%
+lab0.histogram(ax)
+
+# %% [markdown]
+# The overlap is the point: no single threshold on radius separates the groups
+# without misclassifying some patients. Every model you build in the next labs
+# is, in the end, a more elaborate way of drawing that line, and every line
+# trades missed cancers against unnecessary biopsies.
+
+# %% [markdown]
+# ## Knowledge check
+#
+# Answer each question in your head, then open the answer.
+#
+# **1. A check cell prints "✘ Exercise 0.2 - not yet: those are means".
+# What do you do?**
+#
+# <details><summary>Answer</summary>
+#
+# Read the hint, change your exercise cell (here `.mean()` to `.median()`), run
+# it again, then run the check cell again. The check recomputes the answer from
+# the data every time, so it cannot be gamed by typing in a number.
+# </details>
+#
+# **2. A model developed on this dataset reaches a PPV of 0.90. It is then used
+# in a clinic where a much smaller share of aspirated masses are malignant, with
+# the same sensitivity and specificity. What happens to its PPV?**
+#
+# <details><summary>Answer</summary>
+#
+# It falls. With sensitivity and specificity fixed, PPV rises and falls with the
+# prevalence of disease in the tested population
+# {cite:p}`altman1994predictive`: with fewer cancers, a larger share of positive
+# results are false positives. Always ask what the prevalence was in the
+# development data and what it is in your patients.
+# </details>
+#
+# **3. Loading a dataset fails with "SHA-256 does not match SHA256SUMS". What
+# does this tell you, and should you carry on?**
+#
+# <details><summary>Answer</summary>
+#
+# The file is no longer the one that was published: it was truncated, corrupted
+# or edited. Results computed from it may not match anyone else's. Do not carry
+# on; restore the file (`git checkout -- datasets/`) or ask your instructor.
+# </details>
+
+# %% [markdown]
+# ## Clinical takeaways
+#
+# - Before trusting any number from a model, find out where its data came
+#   from, whom they describe and what they leave out: ask for the datasheet.
+# - The prevalence of the outcome in the development data shapes the predictive
+#   values a model shows; yours will differ if your patients differ.
+# - A feature that differs "on average" between groups can still overlap a
+#   lot; the overlap is where patients are misclassified.
+#
+# ## Further reading
+#
+# - Gebru et al., *Datasheets for datasets* {cite:p}`gebru2021datasheets`.
+# - Altman and Bland, *Diagnostic tests 2: predictive values*
+#   {cite:p}`altman1994predictive`.
+# - Russell et al., *Competencies for the use of AI-based tools by health care
+#   professionals* {cite:p}`russell2023competencies`.

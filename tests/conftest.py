@@ -1,0 +1,24 @@
+"""Shared test set-up. Notebooks run under nbval inherit LABKIT_STRICT=1 from here,
+so a lab whose solution no longer gives the right answer fails."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ["LABKIT_STRICT"] = "1"
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of datasets/ that a test may break."""
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    for path in (ROOT / "datasets").iterdir():
+        if path.is_file():
+            shutil.copy2(path, folder / path.name)
+    return folder

@@ -1,0 +1,112 @@
+"""The book builds with -W -n and no warnings, shows executed labs, and a broken
+lab fails both the book build and nbval with a message naming the lab and cell.
+
+These tests build real books (tens of seconds each)."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools import notebooks
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+JB = Path(sys.executable).parent / "jupyter-book"
+SPHINX_PROBLEM = re.compile(r"(WARNING|ERROR|CRITICAL):")
+BROKEN_SOURCE = '''# %% [markdown]
+# # Lab 99 - Broken on purpose
+
+# %%
+x = 1
+
+# %%
+raise RuntimeError("deliberately broken cell")
+'''
+
+pytestmark = pytest.mark.slow
+
+
+def jupyter_book(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, LABKIT_STRICT="1")
+    return subprocess.run([str(JB), "build", *args, "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, env=env, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def build() -> subprocess.CompletedProcess:
+    """A full rebuild (--all re-reads every page, so every warning is seen again);
+    the execution cache still spares unchanged labs."""
+    return jupyter_book("--all", str(ROOT))
+
+
+def test_book_builds_without_warnings(build):
+    log = build.stdout + build.stderr
+    assert build.returncode == 0, log[-4000:]
+    problems = [line for line in log.splitlines() if SPHINX_PROBLEM.search(line)]
+    assert problems == []
+
+
+def test_landing_page_links_every_lab(build):
+    index = (HTML / "index.html").read_text()
+    for src in notebooks.sources():
+        assert f'href="labs/{src.stem}.html"' in index, src.stem
+
+
+def test_labs_are_shown_executed(build):
+    page = (HTML / "labs" / "00_setup.html").read_text()
+    for exercise in ("0.0", "0.1", "0.2", "0.3"):
+        assert f"✔ Exercise {exercise} - correct" in page
+    assert "✘" not in page
+    assert page.count("Show solution") >= 3
+    assert re.search(r'<img alt="Overlaid histograms[^"]+" src="\.\./_images/', page)
+
+
+def test_launch_buttons_and_offline_maths(build):
+    page = (HTML / "labs" / "00_setup.html").read_text()
+    assert "mybinder.org" in page and "colab.research.google.com" in page
+    assert (HTML / "_static" / "mathjax").is_dir()
+    for html in HTML.rglob("*.html"):
+        text = html.read_text()
+        scripts = re.findall(r'<script[^>]+src="([^"]+)"', text)
+        assert [s for s in scripts if s.startswith(("http:", "https:", "//"))] == [], html.name
+
+
+def make_broken_book(tmp_path: Path) -> Path:
+    book = tmp_path / "book"
+    (book / "labs" / "src").mkdir(parents=True)
+    for name in ("_config.yml", "references.bib"):
+        shutil.copy2(ROOT / name, book / name)
+    (book / "index.md").write_text("# Broken book\n")
+    (book / "_toc.yml").write_text(
+        "format: jb-book\nroot: index\nchapters:\n  - file: labs/99_broken\n")
+    src = book / "labs" / "src" / "99_broken.py"
+    src.write_text(BROKEN_SOURCE)
+    nb_path = book / "labs" / "99_broken.ipynb"
+    nb_path.write_text(notebooks.dumps(notebooks.full_edition(src)))
+    return book
+
+
+def test_broken_lab_fails_the_book_build(tmp_path):
+    book = make_broken_book(tmp_path)
+    proc = jupyter_book(str(book))
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "99_broken" in log
+    assert 'raise RuntimeError("deliberately broken cell")' in log
+    assert "RuntimeError: deliberately broken cell" in log
+
+
+def test_broken_lab_fails_nbval_naming_the_cell(tmp_path):
+    book = make_broken_book(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax",
+         "--nbval-current-env", "labs/99_broken.ipynb"],
+        capture_output=True, text=True, cwd=book)
+    assert proc.returncode == 1, proc.stdout[-2000:]
+    assert "labs/99_broken.ipynb::Cell 2" in proc.stdout
+    assert "deliberately broken cell" in proc.stdout

@@ -1,0 +1,181 @@
+"""labkit.datasets: loading, checksums, schema validation, speed, reproducibility."""
+
+import csv
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from labkit import datasets
+
+ROOT = Path(__file__).resolve().parents[1]
+WDBC = datasets.card("wdbc").file
+
+
+def reseal(folder: Path, name: str, text: str) -> None:
+    """Write ``text`` as dataset ``name`` and update SHA256SUMS to match it,
+    as a maintainer who regenerated a bad file would, so only the schema check
+    stands between the bad file and a learner."""
+    (folder / name).write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    sums = folder / "SHA256SUMS"
+    lines = [ln for ln in sums.read_text().splitlines() if not ln.endswith(name)]
+    sums.write_text("\n".join(lines + [f"{digest}  {name}"]) + "\n")
+
+
+def rows(folder: Path) -> list[list[str]]:
+    with (folder / WDBC).open(newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def as_text(table: list[list[str]]) -> str:
+    return "".join(",".join(r) + "\n" for r in table)
+
+
+def test_wdbc_matches_the_published_class_counts():
+    # UCI documents 357 benign and 212 malignant of 569 (known answer, not our output).
+    df = datasets.load_wdbc()
+    assert df.shape == (569, 31)
+    assert df["diagnosis"].value_counts().to_dict() == {"benign": 357, "malignant": 212}
+    assert df.attrs["card"].name == "wdbc"
+
+
+def test_loads_from_any_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert len(datasets.load("wdbc")) == 569
+
+
+def test_each_dataset_loads_in_under_a_second():
+    for name in datasets.CARDS:
+        start = time.perf_counter()
+        datasets.load(name)
+        assert time.perf_counter() - start < 1.0, name
+
+
+def test_missing_file(data_copy):
+    (data_copy / WDBC).unlink()
+    with pytest.raises(FileNotFoundError, match=f"{WDBC}: dataset file not found"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_truncated_file(data_copy):
+    path = data_copy / WDBC
+    path.write_bytes(path.read_bytes()[:5000])
+    with pytest.raises(ValueError, match=f"{WDBC}: SHA-256 does not match"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_one_changed_byte(data_copy):
+    path = data_copy / WDBC
+    data = bytearray(path.read_bytes())
+    i = data.index(b"17.99")
+    data[i] = ord("7")  # 17.99 -> 77.99
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="SHA-256 does not match"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_missing_checksum_entry(data_copy):
+    (data_copy / "SHA256SUMS").write_text("")
+    with pytest.raises(ValueError, match=f"has no checksum for {WDBC}"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_malformed_checksum_line(data_copy):
+    (data_copy / "SHA256SUMS").write_text("not-a-hash\n")
+    with pytest.raises(ValueError, match="SHA256SUMS: line 1 is not"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_missing_column(data_copy):
+    table = [r[:5] + r[6:] for r in rows(data_copy)]  # drop area_mean
+    reseal(data_copy, WDBC, as_text(table))
+    with pytest.raises(ValueError, match=f"{WDBC}: missing column 'smoothness_mean'"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_renamed_column(data_copy):
+    table = rows(data_copy)
+    table[0][1] = "radius"
+    reseal(data_copy, WDBC, as_text(table))
+    with pytest.raises(ValueError, match="missing column 'radius_mean'"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_wrong_type(data_copy):
+    table = rows(data_copy)
+    table[3][2] = "high"  # texture_mean on file line 4
+    reseal(data_copy, WDBC, as_text(table))
+    message = "column 'texture_mean' should be numeric but line 4 holds 'high'"
+    with pytest.raises(ValueError, match=message):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_out_of_range_value(data_copy):
+    table = rows(data_copy)
+    table[10][1] = "-3.5"  # a negative radius on line 11
+    reseal(data_copy, WDBC, as_text(table))
+    with pytest.raises(ValueError, match=r"column 'radius_mean' value -3.5 at line 11 is outside"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_value_not_allowed(data_copy):
+    table = rows(data_copy)
+    table[7][0] = "M"
+    reseal(data_copy, WDBC, as_text(table))
+    with pytest.raises(ValueError, match=r"column 'diagnosis' value 'M' at line 8 is not one of"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_missing_value(data_copy):
+    table = rows(data_copy)
+    table[5][4] = ""
+    reseal(data_copy, WDBC, as_text(table))
+    with pytest.raises(ValueError, match="column 'area_mean' has a missing value at line 6"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_wrong_row_count(data_copy):
+    reseal(data_copy, WDBC, as_text(rows(data_copy)[:-1]))
+    with pytest.raises(ValueError, match="has 568 rows, expected 569"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_unknown_dataset():
+    with pytest.raises(ValueError, match="unknown dataset 'mimic'"):
+        datasets.load("mimic")
+
+
+def test_env_var_points_loaders_elsewhere(data_copy, monkeypatch):
+    monkeypatch.setenv(datasets.DATA_DIR_ENV, str(data_copy))
+    (data_copy / WDBC).unlink()
+    with pytest.raises(FileNotFoundError, match=str(data_copy)):
+        datasets.load("wdbc")
+
+
+def test_generator_reproduces_committed_bytes(tmp_path):
+    for attempt in ("first", "second"):
+        out = tmp_path / attempt
+        subprocess.run([sys.executable, str(ROOT / "datasets" / "generate.py"), str(out)],
+                       check=True, capture_output=True)
+        for path in out.iterdir():
+            assert path.read_bytes() == (ROOT / "datasets" / path.name).read_bytes(), path.name
+
+
+def test_every_csv_has_a_card_a_datasheet_and_a_checksum():
+    sums = (ROOT / "datasets" / "SHA256SUMS").read_text()
+    csvs = sorted(p.name for p in (ROOT / "datasets").glob("*.csv"))
+    assert csvs == sorted(c.file for c in datasets.CARDS.values())
+    for spec in datasets.CARDS.values():
+        assert (ROOT / "datasets" / spec.datasheet).is_file(), spec.datasheet
+        assert spec.file in sums
+        assert ("synthetic" in spec.file) == spec.synthetic
+
+
+def test_card_renders_its_limitations():
+    text = datasets.card("wdbc")._repr_markdown_()
+    assert "Real, de-identified data" in text and "CC BY 4.0" in text
+    assert "Limitations" in text

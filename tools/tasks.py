@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Every build task of the kit, behind the Makefile; standard library only.
+
+It runs before any environment exists: each task first makes sure ``.venv``
+exists and was installed from the current ``requirements.txt`` (re-installing
+when that file or ``pyproject.toml`` is newer), then runs inside it. On a
+machine without ``make`` (Windows), call it directly::
+
+    python tools/tasks.py book|test|student|bench|canary|datasets|lint|clean|clean-all
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+VENV = ROOT / ".venv"
+CANARY_VENV = ROOT / ".venv-canary"
+REQUIREMENTS = ROOT / "requirements.txt"
+MIN_PYTHON = (3, 11)
+BOOK_FLAGS = ["-W", "-n", "--keep-going"]
+
+
+def die(message: str) -> None:
+    print(f"tasks: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def bin_path(venv: Path, name: str) -> Path:
+    if os.name == "nt":
+        return venv / "Scripts" / (name + ".exe")
+    return venv / "bin" / name
+
+
+def run(cmd: list[str | Path], venv: Path = VENV, **env: str) -> int:
+    """Run ``cmd`` with the venv's scripts first on PATH; return its exit status."""
+    full_env = dict(os.environ, **env)
+    full_env["PATH"] = str(bin_path(venv, "python").parent) + os.pathsep + full_env["PATH"]
+    full_env.pop("PYTHONHOME", None)
+    print("+ " + " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.call([str(c) for c in cmd], cwd=ROOT, env=full_env)
+
+
+def ensure_venv(
+    venv: Path = VENV, requirements: Path = REQUIREMENTS, upgrade: bool = False
+) -> Path:
+    """Create and install ``venv`` if missing or older than its inputs; return its python."""
+    if sys.version_info[:2] < MIN_PYTHON:
+        wanted = ".".join(map(str, MIN_PYTHON))
+        die(f"Python {wanted} or newer is needed; this is {sys.version.split()[0]}")
+    python = bin_path(venv, "python")
+    stamp = venv / ".installed"
+    inputs = [requirements, ROOT / "pyproject.toml"]
+    if (
+        not upgrade
+        and python.exists()
+        and stamp.exists()
+        and all(stamp.stat().st_mtime >= p.stat().st_mtime for p in inputs)
+    ):
+        return python
+    if not python.exists():
+        print(f"creating {venv.name} with {sys.executable}", flush=True)
+        if subprocess.call([sys.executable, "-m", "venv", str(venv)]) != 0:
+            die(f"could not create {venv}")
+    stamp.unlink(missing_ok=True)
+    cmd = [python, "-m", "pip", "install", "--disable-pip-version-check", "-r", requirements]
+    if upgrade:
+        cmd.insert(4, "--upgrade")
+    if run(cmd, venv) != 0:
+        die(f"installing {requirements.name} into {venv.name} failed (see pip's message above)")
+    stamp.touch()
+    return python
+
+
+def generate_notebooks(python: Path) -> None:
+    if run([python, "-m", "tools.notebooks", "generate"]) != 0:
+        die("generating the lab notebooks from labs/src failed")
+
+
+def book(extra: list[str]) -> int:
+    python = ensure_venv()
+    generate_notebooks(python)
+    status = run([bin_path(VENV, "jupyter-book"), "build", ".", *BOOK_FLAGS, *extra],
+                 LABKIT_STRICT="1")
+    if status != 0:
+        # Sphinx would not re-read unchanged pages next time and so would not
+        # repeat their warnings: force a full re-read after a failed build.
+        shutil.rmtree(BUILD / ".doctrees", ignore_errors=True)
+        print("tasks: the book build failed; see the messages above", file=sys.stderr)
+    else:
+        print(f"book: {BUILD / 'html' / 'index.html'}")
+    return status
+
+
+def test(extra: list[str], venv: Path = VENV) -> int:
+    python = ensure_venv() if venv == VENV else bin_path(venv, "python")
+    args = ["-n", "2", "--dist", "loadscope", "--nbval-lax", "--nbval-current-env"]
+    return run([python, "-m", "pytest", *args, *(extra or ["tests", "labs"])], venv,
+               LABKIT_STRICT="1")
+
+
+def student(extra: list[str]) -> int:
+    python = ensure_venv()
+    return run([python, "-m", "tools.notebooks", "student", BUILD / "student"])
+
+
+def bench(extra: list[str]) -> int:
+    python = ensure_venv()
+    return run([python, "-m", "tools.bench", *extra], LABKIT_STRICT="1")
+
+
+def canary(extra: list[str]) -> int:
+    """Install the newest releases of every top-level requirement and run the tests."""
+    BUILD.mkdir(exist_ok=True)
+    unpinned = BUILD / "canary-requirements.txt"
+    lines = []
+    for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        if line.startswith("jupyter-book"):
+            lines.append("jupyter-book<2")  # v2 is a different program
+        elif line == "-e .":
+            lines.append(f"-e {ROOT}")
+        else:
+            lines.append(re.split(r"[=<>!~]", line, maxsplit=1)[0])
+    unpinned.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    python = ensure_venv(CANARY_VENV, unpinned, upgrade=True)
+    run([python, "-m", "pip", "list", "--format=freeze"], CANARY_VENV)
+    return test(extra, venv=CANARY_VENV)
+
+
+def datasets(extra: list[str]) -> int:
+    python = ensure_venv()
+    return run([python, "datasets/generate.py", *extra])
+
+
+def lint(extra: list[str]) -> int:
+    python = ensure_venv()
+    return run([python, "-m", "ruff", "check", "labkit", "tools", "tests", "labs/src", "datasets"])
+
+
+def clean(extra: list[str]) -> int:
+    """Remove build output but keep the execution cache."""
+    for name in ("html", "student", "jupyter_execute", ".doctrees", "bench"):
+        shutil.rmtree(BUILD / name, ignore_errors=True)
+    for name in ("student.zip", "bench.json", "canary-requirements.txt"):
+        (BUILD / name).unlink(missing_ok=True)
+    return 0
+
+
+def clean_all(extra: list[str]) -> int:
+    for path in (BUILD, VENV, CANARY_VENV):
+        shutil.rmtree(path, ignore_errors=True)
+    return 0
+
+
+TASKS = {
+    "book": book,
+    "test": test,
+    "student": student,
+    "bench": bench,
+    "canary": canary,
+    "datasets": datasets,
+    "lint": lint,
+    "clean": clean,
+    "clean-all": clean_all,
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in TASKS:
+        print(f"usage: python tools/tasks.py {{{'|'.join(TASKS)}}} [args]", file=sys.stderr)
+        return 2
+    return TASKS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
