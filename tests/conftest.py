@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 os.environ["LABKIT_STRICT"] = "1"
-os.environ.setdefault("MPLBACKEND", "Agg")
+# No MPLBACKEND here: kernels started by nbval and the book build inherit this
+# environment, and a non-inline backend there would silently drop every figure.
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 JB = Path(sys.executable).parent / "jupyter-book"
 SPHINX_PROBLEM = re.compile(r"(WARNING|ERROR|CRITICAL):")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BROKEN_SOURCE = '''# %% [markdown]
 # # Lab 99 - Broken on purpose
 
@@ -33,8 +34,10 @@ pytestmark = pytest.mark.slow
 
 def jupyter_book(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, LABKIT_STRICT="1")
-    return subprocess.run([str(JB), "build", *args, "-W", "-n", "--keep-going"],
+    proc = subprocess.run([str(JB), "build", *args, "-W", "-n", "--keep-going"],
                           capture_output=True, text=True, env=env, cwd=ROOT)
+    proc.stdout, proc.stderr = ANSI.sub("", proc.stdout), ANSI.sub("", proc.stderr)
+    return proc
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +64,9 @@ def test_labs_are_shown_executed(build):
     page = (HTML / "labs" / "00_setup.html").read_text()
     for exercise in ("0.0", "0.1", "0.2", "0.3"):
         assert f"✔ Exercise {exercise} - correct" in page
-    assert "✘" not in page
+    outputs = "\n".join(re.findall(r"<pre>(.*?)</pre>", page, re.S))
+    assert "✔ Exercise 0.1" in outputs and "✘ Exercise" not in outputs
+    assert "Feedback(exercise=" not in page, "a check's return value is displayed; end it with ;"
     assert page.count("Show solution") >= 3
     assert re.search(r'<img alt="Overlaid histograms[^"]+" src="\.\./_images/', page)
 
@@ -96,7 +101,7 @@ def test_broken_lab_fails_the_book_build(tmp_path):
     proc = jupyter_book(str(book))
     log = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "99_broken" in log
+    assert "99_broken.ipynb: WARNING: Executing notebook failed" in log
     assert 'raise RuntimeError("deliberately broken cell")' in log
     assert "RuntimeError: deliberately broken cell" in log
 
@@ -107,6 +112,9 @@ def test_broken_lab_fails_nbval_naming_the_cell(tmp_path):
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax",
          "--nbval-current-env", "labs/99_broken.ipynb"],
         capture_output=True, text=True, cwd=book)
-    assert proc.returncode == 1, proc.stdout[-2000:]
-    assert "labs/99_broken.ipynb::Cell 2" in proc.stdout
-    assert "deliberately broken cell" in proc.stdout
+    out = ANSI.sub("", proc.stdout)
+    assert proc.returncode == 1, out[-2000:]
+    # nbval numbers code cells from 0: Cell 1 is the second code cell, the broken one.
+    assert "FAILED labs/99_broken.ipynb::Cell 1" in out
+    assert 'raise RuntimeError("deliberately broken cell")' in out
+    assert "RuntimeError: deliberately broken cell" in out

@@ -56,7 +56,7 @@
 from labkit import datasets
 from labkit.checks import lab0
 
-lab0.environment()
+lab0.environment();
 
 # %% [markdown]
 # ## Step 2 - Read the dataset card before the data
@@ -92,7 +92,7 @@ n_samples = len(cohort)
 prevalence = (cohort["diagnosis"] == "malignant").mean()
 
 # %%
-lab0.prevalence(n_samples, prevalence)
+lab0.prevalence(n_samples, prevalence);
 
 # %% [markdown]
 # Hold on to that number. Positive and negative predictive values depend on the
@@ -113,7 +113,7 @@ median_radius = cohort.groupby("diagnosis", observed=True)["radius_mean"].median
 median_radius
 
 # %%
-lab0.median_radius(median_radius)
+lab0.median_radius(median_radius);
 
 # %% [markdown]
 # ### Exercise 0.3 - Plot it so a colleague can read it
@@ -140,7 +140,7 @@ ax.legend(title="Diagnosis")
 plt.show()
 
 # %%
-lab0.histogram(ax)
+lab0.histogram(ax);
 
 # %% [markdown]
 # The overlap is the point: no single threshold on radius separates the groups
