@@ -46,15 +46,17 @@ def run_lab(notebook: Path) -> dict:
     return result
 
 
-def build_book(src: Path) -> float:
+def build_book(src: Path) -> tuple[float, str]:
+    """Build the book in ``src``; return the seconds taken and the build log."""
     jb = Path(sys.executable).parent / ("jupyter-book.exe" if os.name == "nt" else "jupyter-book")
     start = time.perf_counter()
-    proc = subprocess.run([str(jb), "build", str(src), "-W", "-n", "--keep-going", "-q"],
-                          capture_output=True, text=True)
+    proc = subprocess.run([str(jb), "build", str(src), "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, cwd=src)
+    seconds = time.perf_counter() - start
+    log = proc.stdout + proc.stderr
     if proc.returncode != 0:
-        log = proc.stdout[-3000:] + proc.stderr[-3000:]
-        raise SystemExit("book build failed in bench:\n" + log)
-    return time.perf_counter() - start
+        raise SystemExit("book build failed in bench:\n" + log[-6000:])
+    return seconds, log
 
 
 def book_times() -> dict:
@@ -70,8 +72,13 @@ def book_times() -> dict:
         (src / "labs").mkdir()
         for nb in sorted((ROOT / "labs").glob("*.ipynb")):
             shutil.copy2(nb, src / "labs" / nb.name)
-        clean = build_book(src)
-        rebuild = build_book(src)
+        clean, log = build_book(src)
+        executed = log.count("Executed notebook")
+        if executed != len(list((src / "labs").glob("*.ipynb"))):
+            raise SystemExit(f"bench: the clean build executed {executed} labs, not all of them")
+        rebuild, log = build_book(src)
+        if "Executed notebook" in log:
+            raise SystemExit("bench: the no-change rebuild re-executed a lab")
     return {"clean_build_seconds": round(clean, 1), "rebuild_seconds": round(rebuild, 1),
             "clean_build_budget": CLEAN_BUILD_BUDGET, "rebuild_budget": REBUILD_BUDGET,
             "within_budget": clean <= CLEAN_BUILD_BUDGET and rebuild <= REBUILD_BUDGET}
