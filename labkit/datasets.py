@@ -146,7 +146,10 @@ CARDS: dict[str, DatasetCard] = {
             "Street, Street 1995), as shipped inside scikit-learn"
         ),
         licence="CC BY 4.0",
-        citation="Street, Wolberg and Mangasarian 1993 (street1993nuclear)",
+        citation=(
+            "Street WN, Wolberg WH, Mangasarian OL. Nuclear feature extraction for breast "
+            "tumor diagnosis. Proc SPIE 1905:861-870, 1993"
+        ),
         target="diagnosis",
         n_rows=569,
         columns=_wdbc_columns(),

@@ -28,7 +28,9 @@ LAB_BUDGET = {"00_setup": (10.0, 500.0)}
 DEFAULT_LAB_BUDGET = (30.0, 700.0)
 CLEAN_BUILD_BUDGET = 300.0
 REBUILD_BUDGET = 30.0
-BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "index.md", "book", "datasets"]
+BOOK_FILES = [
+    "_config.yml", "_toc.yml", "references.bib", "index.md", "_static", "book", "datasets",
+]
 
 
 def run_lab(notebook: Path) -> dict:

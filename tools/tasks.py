@@ -115,23 +115,34 @@ def bench(extra: list[str]) -> int:
     return run([python, "-m", "tools.bench", *extra], LABKIT_STRICT="1")
 
 
-def canary(extra: list[str]) -> int:
-    """Install the newest releases of every top-level requirement and run the tests."""
-    BUILD.mkdir(exist_ok=True)
-    unpinned = BUILD / "canary-requirements.txt"
+def unpinned(requirements: str, root: Path = ROOT) -> str:
+    r"""The requirement names without their pins, for the canary.
+
+    >>> print(unpinned("numpy==2.4.6  # arrays\njupyter-book==1.0.4.post1\n-e .", Path("/k")), end="")
+    numpy
+    jupyter-book<2
+    -e /k
+    """
     lines = []
-    for line in REQUIREMENTS.read_text(encoding="utf-8").splitlines():
+    for line in requirements.splitlines():
         line = line.split("#")[0].strip()
         if not line:
             continue
         if line.startswith("jupyter-book"):
             lines.append("jupyter-book<2")  # v2 is a different program
         elif line == "-e .":
-            lines.append(f"-e {ROOT}")
+            lines.append(f"-e {root}")
         else:
-            lines.append(re.split(r"[=<>!~]", line, maxsplit=1)[0])
-    unpinned.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    python = ensure_venv(CANARY_VENV, unpinned, upgrade=True)
+            lines.append(re.split(r"[=<>!~\[;]", line, maxsplit=1)[0].strip())
+    return "\n".join(lines) + "\n"
+
+
+def canary(extra: list[str]) -> int:
+    """Install the newest releases of every top-level requirement and run the tests."""
+    BUILD.mkdir(exist_ok=True)
+    requirements = BUILD / "canary-requirements.txt"
+    requirements.write_text(unpinned(REQUIREMENTS.read_text(encoding="utf-8")), encoding="utf-8")
+    python = ensure_venv(CANARY_VENV, requirements, upgrade=True)
     run([python, "-m", "pip", "list", "--format=freeze"], CANARY_VENV)
     return test(extra, venv=CANARY_VENV)
 
@@ -146,12 +157,16 @@ def lint(extra: list[str]) -> int:
     return run([python, "-m", "ruff", "check", "labkit", "tools", "tests", "labs/src", "datasets"])
 
 
-def clean(extra: list[str]) -> int:
-    """Remove build output but keep the execution cache."""
-    for name in ("html", "student", "jupyter_execute", ".doctrees", "bench"):
-        shutil.rmtree(BUILD / name, ignore_errors=True)
-    for name in ("student.zip", "bench.json", "canary-requirements.txt"):
-        (BUILD / name).unlink(missing_ok=True)
+def clean(extra: list[str], build: Path = BUILD) -> int:
+    """Remove everything in ``_build`` except the execution cache."""
+    if build.is_dir():
+        for path in build.iterdir():
+            if path.name == ".jupyter_cache":
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
     return 0
 
 

@@ -127,7 +127,7 @@ import matplotlib.pyplot as plt
 
 COLOURS = {"benign": "#0072B2", "malignant": "#D55E00"}  # Okabe-Ito blue, vermilion
 
-# %% tags=["solution"] mystnb={"image": {"alt": "Overlaid histograms of mean nuclear radius. Benign aspirates cluster around 12 image units; malignant ones are shifted to larger radii, around 17, with some overlap between 13 and 17."}}
+# %% tags=["solution"] mystnb={"image": {"alt": "Overlaid histograms of mean nuclear radius by diagnosis. Benign aspirates range from about 7 to 18 image units with a median near 12; malignant ones range from about 11 to 28 with a median near 17. The two distributions overlap between about 11 and 18."}}
 # One histogram per diagnosis on the same Axes, then labels, title and legend.
 fig, ax = plt.subplots(figsize=(6, 3.5))
 for diagnosis, colour in COLOURS.items():
