@@ -118,7 +118,8 @@ def bench(extra: list[str]) -> int:
 def unpinned(requirements: str, root: Path = ROOT) -> str:
     r"""The requirement names without their pins, for the canary.
 
-    >>> print(unpinned("numpy==2.4.6  # arrays\njupyter-book==1.0.4.post1\n-e .", Path("/k")), end="")
+    >>> text = "numpy==2.4.6  # arrays\njupyter-book==1.0.4.post1\n-e ."
+    >>> print(unpinned(text, Path("/k")), end="")
     numpy
     jupyter-book<2
     -e /k
