@@ -6,11 +6,14 @@ Reads only files installed on this machine; nothing is downloaded.
 - wdbc_breast_cytology.csv: the Wisconsin Diagnostic Breast Cancer data as
   scikit-learn ships it (sklearn/datasets/data/breast_cancer.csv), with
   readable column names and the diagnosis spelt out.
+- synthetic_admissions.csv and synthetic_admissions_truth.csv: the SYNTHETIC
+  hospital cohort and its ground truth, from labkit.synthetic (seeded).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import sys
@@ -42,7 +45,30 @@ def wdbc_csv() -> str:
     return out.getvalue()
 
 
-GENERATORS = {"wdbc_breast_cytology.csv": wdbc_csv}
+def _csv(df) -> str:
+    """CSV text with whole-number columns written without a decimal point."""
+    out = df.copy()
+    for col in out.columns:
+        values = out[col]
+        if values.dtype.kind == "f" and ((values.dropna() % 1) == 0).all() and values.isna().any():
+            out[col] = values.astype("Int64")
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+@functools.cache
+def synthetic_csvs() -> tuple[str, str]:
+    """The synthetic admissions and their ground truth as CSV text."""
+    from labkit.synthetic import generate
+
+    admissions, truth = generate()
+    return _csv(admissions), _csv(truth)
+
+
+GENERATORS = {
+    "wdbc_breast_cytology.csv": wdbc_csv,
+    "synthetic_admissions.csv": lambda: synthetic_csvs()[0],
+    "synthetic_admissions_truth.csv": lambda: synthetic_csvs()[1],
+}
 
 
 def write_all(out_dir: Path) -> dict[str, str]:

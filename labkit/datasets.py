@@ -31,6 +31,8 @@ __all__ = [
     "card",
     "load",
     "load_wdbc",
+    "load_admissions",
+    "load_admissions_truth",
     "verify",
     "verify_all",
 ]
@@ -129,6 +131,80 @@ def _wdbc_columns() -> tuple[Column, ...]:
     return tuple(cols)
 
 
+def _admissions_columns() -> tuple[Column, ...]:
+    from labkit.synthetic import CONDITIONS, DISPOSITIONS, PAYERS, RACES
+
+    c = Column
+    flags = [c(name, "int", f"{name.replace('_', ' ')} recorded before admission", min=0, max=1)
+             for name, *_rest, shown in CONDITIONS if shown]
+    return (
+        c("admission_id", "int", "row key of this admission (synthetic)", min=1),
+        c("patient_key", "int", "synthetic patient key: same key, same patient", min=1),
+        c("admit_year", "int", "calendar year of admission", min=2019, max=2024),
+        c("admit_quarter", "int", "quarter of the year of admission", min=1, max=4),
+        c("age", "int", "age at admission", "years", 18, 100),
+        c("sex", "category", "sex recorded in the record", allowed=("female", "male")),
+        c("race_ethnicity", "category", "race and ethnicity as recorded", allowed=RACES),
+        c("payer", "category", "primary payer", allowed=PAYERS),
+        c("adi_percentile", "int", "Area Deprivation Index, national percentile of home area",
+          "percentile", 1, 100),
+        c("emergency_admission", "int", "1 if admitted through the emergency department", min=0,
+          max=1),
+        *flags,
+        c("n_chronic_conditions", "int", "number of active chronic conditions (of 10)", min=0,
+          max=10),
+        c("prior_admissions_12m", "int", "admissions in the previous 12 months", min=0, max=30),
+        c("ed_visits_12m", "int", "emergency visits in the previous 12 months", min=0, max=40),
+        c("heart_rate", "int", "first heart rate", "beats/min", 30, 220),
+        c("systolic_bp", "int", "first systolic blood pressure", "mmHg", 50, 260),
+        c("resp_rate", "int", "first respiratory rate", "breaths/min", 5, 60),
+        c("temperature_c", "float", "first temperature", "degrees C", 33, 43),
+        c("spo2", "int", "first pulse-oximetry saturation (SpO2)", "%", 50, 100),
+        c("creatinine_mg_dl", "float", "first serum creatinine", "mg/dL", 0.1, 20),
+        c("sodium_mmol_l", "int", "first serum sodium", "mmol/L", 100, 180),
+        c("hemoglobin_g_dl", "float", "first haemoglobin", "g/dL", 2, 22),
+        c("wbc_10e9_l", "float", "first white cell count", "10^9/L", 0.1, 100),
+        c("lactate_mmol_l", "float", "first lactate, if measured", "mmol/L", 0.1, 30,
+          nullable=True),
+        c("hba1c_last_year_pct", "float", "most recent HbA1c in the past year, if any", "%", 3,
+          20, nullable=True),
+        c("length_of_stay_days", "int", "length of stay (known at discharge)", "days", 1, 365),
+        c("cost_of_stay_usd", "int", "cost of this stay (known after discharge)", "USD", 0,
+          2_000_000),
+        c("discharge_disposition", "category", "where the patient went (known at discharge)",
+          allowed=DISPOSITIONS),
+        c("deterioration", "int", "ICU transfer or death during the stay", min=0, max=1),
+        c("died_in_hospital", "int", "death during the stay", min=0, max=1),
+        c("readmitted_30d", "int", "unplanned readmission within 30 days; empty if the patient "
+          "died or went to hospice", min=0, max=1, nullable=True),
+        c("cost_next_year_usd", "int", "health spending in the next 12 months; empty if the "
+          "patient died", "USD", 0, 5_000_000, nullable=True),
+    )
+
+
+def _truth_columns() -> tuple[Column, ...]:
+    c = Column
+    return (
+        c("admission_id", "int", "row key, as in synthetic_admissions.csv", min=1),
+        c("sao2_true", "float", "true arterial oxygen saturation (SaO2)", "%", 50, 100),
+        c("respiratory_compromise", "int", "1 if in the group that would get an arterial gas",
+          min=0, max=1),
+        c("occult_hypoxemia", "int", "SaO2 < 88% while SpO2 reads 92-96%", min=0, max=1),
+        c("lactate_true_mmol_l", "float", "lactate whether or not it was measured", "mmol/L",
+          0.1, 30),
+        c("hba1c_true_pct", "float", "HbA1c whether or not it was measured", "%", 3, 20),
+        c("hba1c_missing_probability", "float", "probability the HbA1c was not recorded",
+          min=0, max=1),
+        c("spending_access_multiplier", "float", "factor on next-year spending at equal need",
+          min=0, max=2),
+        c("after_shift", "int", "1 from 2023, after the case-mix and practice changes", min=0,
+          max=1),
+        c("acuity_latent", "float", "unobserved illness severity at admission", min=-10, max=10),
+    )
+
+
+SYNTHETIC_NOTE = "Synthetic: made by a seeded generator; no real patient is in it."
+
 CARDS: dict[str, DatasetCard] = {
     "wdbc": DatasetCard(
         name="wdbc",
@@ -160,6 +236,53 @@ CARDS: dict[str, DatasetCard] = {
             "subgroup performance cannot be checked.",
             "Features come from images a human first outlined; they are not raw pixels.",
         ),
+    ),
+    "admissions": DatasetCard(
+        name="admissions",
+        file="synthetic_admissions.csv",
+        title="SYNTHETIC adult hospital admissions, 2019-2024",
+        synthetic=True,
+        description=(
+            SYNTHETIC_NOTE + " About 21,000 adult admissions of 16,000 patients to one "
+            "imaginary US hospital: demographics, area deprivation, comorbidities, first vital "
+            "signs and laboratory values, prior use, length of stay, cost, and outcomes "
+            "(deterioration, in-hospital death, 30-day readmission, next-year spending). "
+            "Known biases are built in on purpose; the datasheet gives each one's size and "
+            "source."
+        ),
+        source="labkit.synthetic.generate(), seed 20190101 (datasets/generate.py)",
+        licence="CC0 1.0 (synthetic; no rights reserved)",
+        citation="The open lab kit for health-AI education, synthetic admissions cohort v1",
+        target="readmitted_30d",
+        n_rows=21134,
+        columns=_admissions_columns(),
+        limitations=(
+            "Synthetic: relationships are the generator's, chosen to teach; never use it "
+            "to learn about real patients.",
+            "Some columns are known only after the moment of prediction (length of stay, "
+            "cost, discharge disposition): using them as features is leakage.",
+            "Built-in biases (cost as a proxy for need, pulse-oximetry error, missing tests, "
+            "a small group, a 2023 shift) are documented in the datasheet.",
+        ),
+    ),
+    "admissions_truth": DatasetCard(
+        name="admissions_truth",
+        file="synthetic_admissions_truth.csv",
+        title="SYNTHETIC admissions: ground truth behind the recorded values",
+        synthetic=True,
+        description=(
+            SYNTHETIC_NOTE + " One row per admission of synthetic_admissions.csv (join on "
+            "admission_id): the true arterial saturation, values that were not measured, "
+            "each row's missingness probability and spending multiplier, and the shift flag. "
+            "A hospital never has this file; the labs use it to reveal what bias hid."
+        ),
+        source="labkit.synthetic.generate(), seed 20190101 (datasets/generate.py)",
+        licence="CC0 1.0 (synthetic; no rights reserved)",
+        citation="The open lab kit for health-AI education, synthetic admissions cohort v1",
+        target="occult_hypoxemia",
+        n_rows=21134,
+        columns=_truth_columns(),
+        limitations=("Known only because the data are synthetic.",),
     ),
 }
 
@@ -260,8 +383,14 @@ def _validate(df: pd.DataFrame, spec: DatasetCard, path: Path) -> None:
                     f"{path}: column {col.name!r} should be numeric but line {row} "
                     f"holds {_shown(values.iloc[row - 2])}"
                 )
-            if col.kind == "int" and not pd.api.types.is_integer_dtype(values.dropna()):
-                raise ValueError(f"{path}: column {col.name!r} should hold whole numbers")
+            if col.kind == "int":
+                fractional = (values.dropna() % 1 != 0).to_numpy()
+                if fractional.any():
+                    i = int(np.flatnonzero(values.notna().to_numpy())[np.argmax(fractional)])
+                    raise ValueError(
+                        f"{path}: column {col.name!r} value {_shown(values.iloc[i])} at line "
+                        f"{i + 2} should be a whole number"
+                    )
             low = values < col.min if col.min is not None else pd.Series(False, index=df.index)
             high = values > col.max if col.max is not None else pd.Series(False, index=df.index)
             out = (low | high).to_numpy()
@@ -301,6 +430,8 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
     for col in spec.columns:
         if col.kind == "category":
             df[col.name] = pd.Categorical(df[col.name], categories=list(col.allowed or ()))
+        elif col.kind == "int":
+            df[col.name] = df[col.name].astype("Int64" if col.nullable else "int64")
     df.attrs["card"] = spec
     return df
 
@@ -312,6 +443,25 @@ def load_wdbc() -> pd.DataFrame:
     np.float64(0.373)
     """
     return load("wdbc")
+
+
+def load_admissions() -> pd.DataFrame:
+    """SYNTHETIC adult admissions 2019-2024 (what the hospital recorded).
+
+    >>> df = load_admissions()
+    >>> round(float(df["readmitted_30d"].mean()), 2)
+    0.15
+    """
+    return load("admissions")
+
+
+def load_admissions_truth() -> pd.DataFrame:
+    """Ground truth for the SYNTHETIC admissions (join on ``admission_id``).
+
+    >>> int(load_admissions_truth()["occult_hypoxemia"].sum()) > 0
+    True
+    """
+    return load("admissions_truth")
 
 
 def verify(name: str, *, folder: Path | None = None) -> DatasetCard:
@@ -328,6 +478,6 @@ def verify_all(*, folder: Path | None = None) -> list[DatasetCard]:
     """Verify every dataset in :data:`CARDS`; raises on the first bad one.
 
     >>> [c.name for c in verify_all()]
-    ['wdbc']
+    ['admissions', 'admissions_truth', 'wdbc']
     """
     return [verify(name, folder=folder) for name in sorted(CARDS)]

@@ -1,0 +1,331 @@
+"""Generate the SYNTHETIC hospital admissions cohort, with documented bias mechanisms.
+
+Every patient and every number here is made up by a seeded random generator;
+no real patient contributed. The cohort is built so that the biases the labs
+teach are present with a known direction and size, taken from the literature:
+
+- label bias: next-year cost, a common proxy for health need, is lower for
+  Black patients and for patients with poorer access at the same number of
+  chronic conditions (Obermeyer et al. 2019);
+- measurement bias: pulse oximetry (SpO2) over-reads arterial saturation (SaO2)
+  more in Black patients, so occult hypoxaemia is missed more often (Sjoding et
+  al. 2020); both SpO2 and the true SaO2 are generated;
+- differential missingness: an HbA1c from the past year is missing more often
+  for uninsured and Medicaid patients (fewer outpatient visits), and lactate is
+  measured mostly when a clinician suspects sepsis (Gianfrancesco et al. 2018);
+- an under-represented group: American Indian or Alaska Native patients, about
+  1 in 100 admissions;
+- a dated shift from 2023: a geriatric service raises the share of admissions
+  aged 75 and over (case mix), and a transitional-care programme lowers the
+  readmission risk of patients with heart failure (practice) (Finlayson et al. 2021).
+
+The parameters are in :class:`Parameters`; the datasheet quotes them and
+``tests/test_synthetic.py`` checks each mechanism in the generated file.
+
+>>> adm, truth = generate(Parameters(n_patients=400))
+>>> len(adm) == len(truth), "synthetic" in Parameters().name
+(True, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Parameters", "generate", "RACES", "PAYERS"]
+
+RACES = (
+    "White",
+    "Black",
+    "Hispanic",
+    "Asian",
+    "American Indian or Alaska Native",
+    "Other or unknown",
+)
+PAYERS = ("Medicare", "Medicaid", "Private", "Uninsured")
+DISPOSITIONS = ("home", "home health", "skilled nursing facility", "hospice", "died")
+CONDITIONS = (  # (name, intercept, per 10 years of age, per 25 ADI points, shown as a flag)
+    ("hypertension", -0.2, 0.55, 0.15, False),
+    ("diabetes", -1.4, 0.30, 0.20, True),
+    ("chf", -2.6, 0.55, 0.15, True),
+    ("copd", -2.3, 0.40, 0.25, True),
+    ("ckd", -2.4, 0.50, 0.15, True),
+    ("cancer", -2.6, 0.35, 0.0, True),
+    ("dementia", -4.2, 0.90, 0.10, True),
+    ("depression", -1.6, 0.0, 0.20, False),
+    ("liver_disease", -3.2, 0.10, 0.25, True),
+    ("obesity", -1.2, -0.05, 0.20, False),
+)
+#: Extra log-odds of diabetes by group (higher prevalence in several groups).
+DIABETES_BY_RACE = {"Black": 0.45, "Hispanic": 0.45, "American Indian or Alaska Native": 0.7,
+                    "Asian": 0.25}
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Everything that shapes the synthetic cohort; the datasheet cites each value."""
+
+    name: str = "synthetic_admissions"
+    seed: int = 20190101
+    n_patients: int = 16_000
+    first_year: int = 2019
+    last_year: int = 2024
+    # Share of patients by race and ethnicity (US hospital stays, roughly).
+    race_shares: tuple[float, ...] = (0.62, 0.17, 0.12, 0.04, 0.01, 0.04)
+    # Mean national ADI percentile by group (residential segregation).
+    adi_mean: dict[str, float] = field(default_factory=lambda: {
+        "White": 45.0, "Black": 70.0, "Hispanic": 63.0, "Asian": 40.0,
+        "American Indian or Alaska Native": 72.0, "Other or unknown": 52.0})
+    # Targets for the marginal outcome rates (intercepts are solved to meet them).
+    readmission_rate: float = 0.15
+    deterioration_rate: float = 0.06  # before deaths are added: about 7% with them
+    mortality_rate: float = 0.022
+    # Respiratory compromise (the patients who get arterial blood gases): SaO2 ~ N(mean, sd).
+    resp_sao2_mean: float = 92.0
+    resp_sao2_sd: float = 5.0
+    # Measurement bias: mean SpO2 - SaO2 (percentage points) by group, and its SD.
+    # Only the Black-White difference is calibrated (to Sjoding et al. 2020); other
+    # groups get the White value.
+    spo2_bias: dict[str, float] = field(default_factory=lambda: {
+        "White": 0.5, "Black": 3.0, "Hispanic": 0.5, "Asian": 0.5,
+        "American Indian or Alaska Native": 0.5, "Other or unknown": 0.5})
+    spo2_noise_sd: float = 3.0
+    # Label bias: next-year spending = base * exp(0.33 * conditions + noise) * multipliers.
+    spending_base_usd: float = 3700.0
+    spending_by_race: dict[str, float] = field(default_factory=lambda: {
+        "White": 1.0, "Black": 0.78, "Hispanic": 0.88, "Asian": 0.95,
+        "American Indian or Alaska Native": 0.80, "Other or unknown": 0.95})
+    spending_by_payer: dict[str, float] = field(default_factory=lambda: {
+        "Medicare": 1.0, "Private": 1.05, "Medicaid": 0.85, "Uninsured": 0.55})
+    # Differential missingness: P(no HbA1c in the past year) by payer.
+    hba1c_missing_by_payer: dict[str, float] = field(default_factory=lambda: {
+        "Medicare": 0.30, "Private": 0.30, "Medicaid": 0.50, "Uninsured": 0.70})
+    hba1c_missing_diabetes_factor: float = 0.4  # diabetics are tested more
+    # Dated shift (from shift_year on).
+    shift_year: int = 2023
+    old_age: int = 75
+    old_admissions_kept_before_shift: float = 0.6  # thinning of 75+ admissions before 2023
+    chf_readmission_log_odds: float = 0.55
+    chf_readmission_change_after_shift: float = -0.8
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _solve_intercept(lp: np.ndarray, target: float) -> float:
+    """The intercept c for which mean(sigmoid(lp + c)) equals ``target`` (bisection)."""
+    lo, hi = -30.0, 30.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if _sigmoid(lp + mid).mean() < target:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def _patients(p: Parameters, rng: np.random.Generator) -> pd.DataFrame:
+    n = p.n_patients
+    race = rng.choice(np.array(RACES, dtype=object), size=n, p=np.array(p.race_shares))
+    sex = rng.choice(np.array(["female", "male"], dtype=object), size=n, p=[0.54, 0.46])
+    age0 = np.clip(rng.normal(57, 18, n), 18, 95)
+    mean_adi = np.array([p.adi_mean[r] for r in race]) / 100
+    concentration = 4.0
+    adi = 1 + np.floor(99.999 * rng.beta(mean_adi * concentration, (1 - mean_adi) * concentration))
+
+    # Payer: Medicare at 65+, otherwise by deprivation.
+    u = rng.random(n)
+    d = adi / 100
+    p_medicaid = 0.10 + 0.35 * d
+    p_uninsured = 0.03 + 0.10 * d + 0.05 * (race == "Hispanic")
+    p_medicare_young = 0.08
+    young_payer = np.where(
+        u < p_medicaid, "Medicaid",
+        np.where(u < p_medicaid + p_uninsured, "Uninsured",
+                 np.where(u < p_medicaid + p_uninsured + p_medicare_young, "Medicare", "Private")))
+    old_payer = np.where(rng.random(n) < 0.9, "Medicare", "Private")
+    payer = np.where(age0 >= 65, old_payer, young_payer).astype(object)
+
+    frailty = rng.normal(0, 0.7, n)
+    conditions = {}
+    for name, a, b_age, c_adi, _shown in CONDITIONS:
+        lp = a + b_age * (age0 - 60) / 10 + c_adi * (adi - 50) / 25 + frailty
+        if name == "diabetes":
+            lp = lp + np.array([DIABETES_BY_RACE.get(r, 0.0) for r in race])
+        conditions[name] = (rng.random(n) < _sigmoid(lp)).astype(int)
+    need = sum(conditions.values())
+    return pd.DataFrame({"race_ethnicity": race, "sex": sex, "age0": age0, "adi": adi,
+                         "payer": payer, "frailty": frailty, "need": need, **conditions})
+
+
+def generate(p: Parameters | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Generate ``(admissions, truth)``: what a hospital would record, and the ground truth.
+
+    >>> adm, truth = generate(Parameters(n_patients=300, seed=1))
+    >>> bool((adm["admission_id"] == truth["admission_id"]).all())
+    True
+    """
+    p = p or Parameters()
+    rng = np.random.default_rng(p.seed)
+    pts = _patients(p, rng)
+
+    # Admissions: 1 + Poisson, more for sicker patients; each in a random year.
+    n_adm = 1 + rng.poisson(0.25 + 0.08 * pts["need"].to_numpy())
+    idx = np.repeat(np.arange(len(pts)), n_adm)
+    a = pts.iloc[idx].reset_index(drop=True)
+    a["patient_key"] = idx + 1
+    n_years = p.last_year - p.first_year + 1
+    a["year"] = p.first_year + rng.integers(0, n_years, len(a))
+    a["quarter"] = 1 + rng.integers(0, 4, len(a))
+    a["age"] = np.clip(np.round(a["age0"] + (a["year"] - p.first_year)), 18, 100).astype(int)
+    # Case-mix shift: before the shift year, fewer admissions of the oldest patients.
+    before = a["year"] < p.shift_year
+    thinned = rng.random(len(a)) > p.old_admissions_kept_before_shift
+    drop = before & (a["age"] >= p.old_age) & thinned
+    a = a.loc[~drop].reset_index(drop=True)
+    n = len(a)
+    after = (a["year"] >= p.shift_year).to_numpy()
+
+    need = a["need"].to_numpy()
+    age = a["age"].to_numpy()
+    race = a["race_ethnicity"].to_numpy()
+    payer = a["payer"].to_numpy()
+    chf, copd, ckd = a["chf"].to_numpy(), a["copd"].to_numpy(), a["ckd"].to_numpy()
+    male = (a["sex"] == "male").to_numpy()
+    emergency = (rng.random(n) < 0.72).astype(int)
+    acuity = rng.normal(0, 1, n) + 0.15 * (need - 2.5) + 0.3 * emergency
+    sick = np.maximum(acuity, 0)
+
+    # Vital signs; SaO2 is the truth, SpO2 what the oximeter shows. Respiratory
+    # compromise (about a quarter of admissions) is where low saturations occur.
+    resp = rng.random(n) < _sigmoid(-1.7 + 0.9 * copd + 0.5 * chf + 0.6 * sick)
+    sao2 = np.where(resp, rng.normal(p.resp_sao2_mean, p.resp_sao2_sd, n),
+                    rng.normal(96.5, 1.3, n))
+    sao2 = np.round(np.clip(sao2, 65, 100), 1)  # as an arterial gas reports it
+    bias = np.array([p.spo2_bias[r] for r in race])
+    spo2 = np.clip(np.round(sao2 + bias + rng.normal(0, p.spo2_noise_sd, n)), 70, 100)
+    heart_rate = np.round(80 + 9 * acuity + rng.normal(0, 10, n)).clip(35, 190)
+    systolic = np.round(128 - 7 * sick + rng.normal(0, 18, n)).clip(60, 240)
+    resp_rate = np.round(17 + 2.5 * sick + rng.normal(0, 2.5, n)).clip(8, 45)
+    temperature = np.round(36.9 + 0.35 * sick + rng.normal(0, 0.45, n), 1).clip(34, 41.5)
+
+    # Laboratory values.
+    creatinine = np.exp(np.log(0.9) + 0.14 * male + 0.65 * ckd + 0.1 * acuity
+                        + rng.normal(0, 0.22, n))
+    sodium = np.round(139 - 1.2 * chf - 0.6 * sick + rng.normal(0, 3, n)).clip(110, 165)
+    hemoglobin = (13.0 + 1.2 * male - 1.3 * ckd - 0.9 * a["cancer"].to_numpy()
+                  + rng.normal(0, 1.5, n)).clip(4, 20)
+    wbc = np.exp(np.log(8.0) + 0.15 * acuity + rng.normal(0, 0.3, n)).clip(0.5, 60)
+    lactate = np.exp(np.log(1.2) + 0.3 * sick + rng.normal(0, 0.3, n)).clip(0.3, 20)
+    lactate_measured = rng.random(n) < _sigmoid(-1.3 + 1.6 * acuity)
+    diabetes = a["diabetes"].to_numpy()
+    hba1c = (5.4 + 2.0 * diabetes + rng.normal(0, 0.5, n)
+             + diabetes * np.abs(rng.normal(0, 1.0, n))).clip(4, 15)
+    p_missing = np.array([p.hba1c_missing_by_payer[x] for x in payer])
+    p_missing = np.where(diabetes == 1, p_missing * p.hba1c_missing_diabetes_factor, p_missing)
+    hba1c_missing = rng.random(n) < p_missing
+
+    # Prior use: poorer access means fewer visits and more emergency visits.
+    poor_access = np.isin(payer, ["Medicaid", "Uninsured"]).astype(int)
+    prior_adm = rng.poisson(0.15 + 0.12 * need)
+    ed_visits = rng.poisson(0.3 + 0.1 * need + 0.6 * poor_access)
+
+    # Outcomes during the stay.
+    lp_det = (0.9 * sick + 0.15 * np.maximum(92 - sao2, 0) + 0.5 * np.log(lactate)
+              + 0.02 * (age - 60) + 0.3 * chf)
+    c_det = _solve_intercept(lp_det, p.deterioration_rate)
+    deterioration = rng.random(n) < _sigmoid(lp_det + c_det)
+    lp_die = (1.0 * sick + 0.15 * np.maximum(90 - sao2, 0) + 0.04 * (age - 60)
+              + 0.5 * a["cancer"].to_numpy() + 0.4 * a["dementia"].to_numpy())
+    died = rng.random(n) < _sigmoid(lp_die + _solve_intercept(lp_die, p.mortality_rate))
+    deterioration = deterioration | died
+    los = np.maximum(1, np.round(np.exp(np.log(3.0) + 0.25 * acuity + 0.05 * need
+                                        + 0.04 * (age - 60) / 10 + 0.5 * deterioration
+                                        + rng.normal(0, 0.5, n)))).astype(int)
+    cost = np.round(los * 2700 * np.exp(rng.normal(0, 0.3, n)) + 4000 * deterioration, -1)
+
+    # Discharge disposition (known only at discharge).
+    u = rng.random(n)
+    p_snf = _sigmoid(-4.0 + 0.06 * (age - 60) + 0.15 * los + 0.8 * a["dementia"].to_numpy())
+    p_hh = 0.15 + 0.003 * (age - 60)
+    p_hospice = 0.01 + 0.03 * a["cancer"].to_numpy()
+    disposition = np.where(
+        died, "died",
+        np.where(u < p_hospice, "hospice",
+                 np.where(u < p_hospice + p_snf, "skilled nursing facility",
+                          np.where(u < p_hospice + p_snf + p_hh, "home health", "home"))))
+
+    # 30-day readmission among those discharged alive (not to hospice).
+    chf_effect = p.chf_readmission_log_odds + p.chf_readmission_change_after_shift * after
+    lp_re = (0.18 * need + 0.3 * np.minimum(prior_adm, 4) + chf_effect * chf + 0.25 * copd
+             + 0.2 * ckd + 0.3 * (payer == "Medicaid") + 0.004 * (a["adi"].to_numpy() - 50)
+             + 0.04 * np.minimum(los, 20) + 0.15 * emergency)
+    at_risk = ~died & (disposition != "hospice")
+    c_re = _solve_intercept(lp_re[at_risk], p.readmission_rate)
+    readmit = (rng.random(n) < _sigmoid(lp_re + c_re)) & at_risk
+
+    # Next-year spending: driven by need, scaled down by poorer access (label bias).
+    access = (np.array([p.spending_by_race[r] for r in race])
+              * np.array([p.spending_by_payer[x] for x in payer]))
+    spend = p.spending_base_usd * np.exp(0.33 * need + rng.normal(0, 0.45, n)) * access
+    spend = np.where(died, np.nan, np.round(spend, -1))
+
+    order = np.lexsort((rng.random(n), a["quarter"].to_numpy(), a["year"].to_numpy()))
+    admission_id = np.empty(n, dtype=int)
+    admission_id[order] = np.arange(1, n + 1)
+
+    def nan_if(values: np.ndarray, missing: np.ndarray, decimals: int) -> np.ndarray:
+        return np.where(missing, np.nan, np.round(values, decimals))
+
+    adm = pd.DataFrame({
+        "admission_id": admission_id,
+        "patient_key": a["patient_key"].to_numpy(),
+        "admit_year": a["year"].to_numpy(),
+        "admit_quarter": a["quarter"].to_numpy(),
+        "age": age,
+        "sex": a["sex"].to_numpy(),
+        "race_ethnicity": race,
+        "payer": payer,
+        "adi_percentile": a["adi"].astype(int).to_numpy(),
+        "emergency_admission": emergency,
+        **{name: a[name].to_numpy() for name, *_rest, shown in CONDITIONS if shown},
+        "n_chronic_conditions": need,
+        "prior_admissions_12m": prior_adm,
+        "ed_visits_12m": ed_visits,
+        "heart_rate": heart_rate.astype(int),
+        "systolic_bp": systolic.astype(int),
+        "resp_rate": resp_rate.astype(int),
+        "temperature_c": temperature,
+        "spo2": spo2.astype(int),
+        "creatinine_mg_dl": np.round(creatinine, 2),
+        "sodium_mmol_l": sodium.astype(int),
+        "hemoglobin_g_dl": np.round(hemoglobin, 1),
+        "wbc_10e9_l": np.round(wbc, 1),
+        "lactate_mmol_l": nan_if(lactate, ~lactate_measured, 1),
+        "hba1c_last_year_pct": nan_if(hba1c, hba1c_missing, 1),
+        "length_of_stay_days": los,
+        "cost_of_stay_usd": cost.astype(int),
+        "discharge_disposition": disposition,
+        "deterioration": deterioration.astype(int),
+        "died_in_hospital": died.astype(int),
+        "readmitted_30d": np.where(at_risk, readmit.astype(float), np.nan),
+        "cost_next_year_usd": spend,
+    })
+    truth = pd.DataFrame({
+        "admission_id": admission_id,
+        "sao2_true": sao2,
+        "respiratory_compromise": resp.astype(int),
+        "occult_hypoxemia": ((sao2 < 88) & (spo2 >= 92) & (spo2 <= 96)).astype(int),
+        "lactate_true_mmol_l": np.round(lactate, 1),
+        "hba1c_true_pct": np.round(hba1c, 1),
+        "hba1c_missing_probability": np.round(p_missing, 3),
+        "spending_access_multiplier": np.round(access, 3),
+        "after_shift": after.astype(int),
+        "acuity_latent": np.round(acuity, 3),
+    })
+    adm = adm.sort_values("admission_id").reset_index(drop=True)
+    truth = truth.sort_values("admission_id").reset_index(drop=True)
+    return adm, truth
