@@ -422,7 +422,7 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
     spec = card(name)
     path = _check_file(spec, folder or data_dir())
     try:
-        df = pd.read_csv(path)
+        df = pd.read_csv(path, low_memory=False)  # one pass: no mixed-type chunks
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0]
         raise ValueError(f"{path}: not a readable CSV ({first})") from None

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from labkit import datasets
@@ -179,3 +180,72 @@ def test_card_renders_its_limitations():
     text = datasets.card("wdbc")._repr_markdown_()
     assert "Real, de-identified data" in text and "CC BY 4.0" in text
     assert "Limitations" in text
+
+
+# The same bad inputs against every dataset's loader, driven by its schema.
+NAMES = sorted(datasets.CARDS)
+
+
+def numeric_column(spec: datasets.DatasetCard) -> tuple[int, datasets.Column]:
+    return next((i, c) for i, c in enumerate(spec.columns)
+                if c.kind in ("int", "float") and c.max is not None and not c.nullable)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_loader_rejects_a_changed_byte(name, data_copy):
+    path = data_copy / datasets.card(name).file
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=f"{path.name}: SHA-256 does not match"):
+        datasets.load(name, folder=data_copy)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_loader_rejects_a_missing_file(name, data_copy):
+    (data_copy / datasets.card(name).file).unlink()
+    with pytest.raises(FileNotFoundError, match="dataset file not found"):
+        datasets.load(name, folder=data_copy)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_loader_rejects_a_dropped_last_column(name, data_copy):
+    spec = datasets.card(name)
+    with (data_copy / spec.file).open(newline="") as fh:
+        table = [r[:-1] for r in csv.reader(fh)]
+    reseal(data_copy, spec.file, as_text(table))
+    with pytest.raises(ValueError, match=f"missing column {spec.columns[-1].name!r}"):
+        datasets.load(name, folder=data_copy)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_loader_rejects_wrong_type_and_range(name, data_copy):
+    spec = datasets.card(name)
+    i, col = numeric_column(spec)
+    with (data_copy / spec.file).open(newline="") as fh:
+        table = list(csv.reader(fh))
+    table[2][i] = "abc"
+    reseal(data_copy, spec.file, as_text(table))
+    with pytest.raises(ValueError, match=f"column {col.name!r} should be numeric but line 3"):
+        datasets.load(name, folder=data_copy)
+    table[2][i] = str(col.max * 10 + 1)
+    reseal(data_copy, spec.file, as_text(table))
+    with pytest.raises(ValueError, match=f"column {col.name!r} value .* at line 3 is outside"):
+        datasets.load(name, folder=data_copy)
+
+
+def test_whole_number_columns_reject_fractions(data_copy):
+    spec = datasets.card("admissions")
+    with (data_copy / spec.file).open(newline="") as fh:
+        table = list(csv.reader(fh))
+    table[4][table[0].index("age")] = "54.5"
+    reseal(data_copy, spec.file, as_text(table))
+    with pytest.raises(ValueError, match="column 'age' value 54.5 at line 5 should be a whole"):
+        datasets.load("admissions", folder=data_copy)
+
+
+def test_admissions_types_after_loading():
+    df = datasets.load_admissions()
+    assert str(df["readmitted_30d"].dtype) == "Int64"
+    assert df["age"].dtype == "int64"
+    assert isinstance(df["payer"].dtype, pd.CategoricalDtype)
