@@ -4,7 +4,8 @@
 ``{"lab": ..., "seconds": ..., "peak_rss_mb": ...}``. The peak is the largest
 resident set of the kernel process (which this process starts and reaps), read
 from ``getrusage(RUSAGE_CHILDREN)``; ``null`` where that is not available.
-A failing cell gives one line on stderr and exit status 1.
+A failing cell, or any cell that writes to stderr (a warning is a defect: the
+book build fails on it too), gives one line on stderr and exit status 1.
 """
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ def main(argv: list[str]) -> int:
         print(f"run_notebook: error: {path.name}: {last}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - start
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    for number, cell in enumerate(code_cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                first = out.get("text", "").strip().splitlines()[:1]
+                print(f"run_notebook: error: {path.name}: code cell {number} wrote to stderr: "
+                      f"{first[0] if first else ''}", file=sys.stderr)
+                return 1
     peak = peak_children_mb()
     print(json.dumps({"lab": path.stem, "seconds": round(seconds, 2),
                       "peak_rss_mb": None if peak is None else round(peak, 1)}))

@@ -1,0 +1,135 @@
+"""The teaching task the labs share: 30-day readmission, predicted at discharge.
+
+Lab 1 teaches how to build this task (which rows, which columns, which split);
+Labs 2 to 4 start from it with :func:`readmission_task` so they can get to
+their own lesson. Data are the SYNTHETIC admissions cohort.
+
+- **Who**: adults discharged alive and not to hospice (the only patients who
+  can be readmitted and whom a transitional-care programme could help).
+- **When**: at discharge. Everything recorded up to discharge may be used;
+  nothing after it.
+- **Split**: by time and by patient. Train on 2019-2022, test on 2023-2024,
+  and drop from the test set every patient who was already in training.
+
+>>> task = readmission_task()
+>>> len(task.X_train) > len(task.X_test) > 3000
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+from sklearn.base import ClassifierMixin
+from sklearn.compose import make_column_transformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from labkit import datasets
+
+__all__ = [
+    "NUMERIC_FEATURES",
+    "CATEGORICAL_FEATURES",
+    "FEATURES",
+    "LEAKY_COLUMNS",
+    "SENSITIVE_COLUMNS",
+    "TARGET",
+    "Task",
+    "readmission_task",
+    "reference_model",
+]
+
+TARGET = "readmitted_30d"
+NUMERIC_FEATURES = [
+    "age", "adi_percentile", "emergency_admission", "diabetes", "chf", "copd", "ckd",
+    "cancer", "dementia", "liver_disease", "n_chronic_conditions", "prior_admissions_12m",
+    "ed_visits_12m", "heart_rate", "systolic_bp", "resp_rate", "temperature_c", "spo2",
+    "creatinine_mg_dl", "sodium_mmol_l", "hemoglobin_g_dl", "wbc_10e9_l", "lactate_mmol_l",
+    "hba1c_last_year_pct", "length_of_stay_days",
+]
+CATEGORICAL_FEATURES = ["sex", "payer", "discharge_disposition"]
+FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
+#: Known only after discharge (or outcomes themselves): never model inputs at discharge.
+LEAKY_COLUMNS = [
+    "cost_of_stay_usd", "cost_next_year_usd", "deterioration", "died_in_hospital", TARGET,
+]
+#: Kept for auditing, not used as model inputs.
+SENSITIVE_COLUMNS = ["race_ethnicity", "sex", "payer", "age"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """Train and test sets for the readmission task, with the full rows for audits."""
+
+    train: pd.DataFrame
+    test: pd.DataFrame
+    features: list[str]
+
+    @property
+    def X_train(self) -> pd.DataFrame:  # noqa: N802 (scikit-learn's naming)
+        return self.train[self.features]
+
+    @property
+    def X_test(self) -> pd.DataFrame:  # noqa: N802
+        return self.test[self.features]
+
+    @property
+    def y_train(self) -> pd.Series:
+        return self.train[TARGET].astype(int)
+
+    @property
+    def y_test(self) -> pd.Series:
+        return self.test[TARGET].astype(int)
+
+
+def readmission_task(last_train_year: int = 2022) -> Task:
+    """The readmission-at-discharge task, split by time and patient.
+
+    >>> t = readmission_task()
+    >>> set(t.train["patient_key"]) & set(t.test["patient_key"])
+    set()
+    """
+    df = datasets.load_admissions()
+    at_risk = df[df[TARGET].notna()].copy()
+    # NaN, not pandas.NA, for missing measurements: scikit-learn expects floats.
+    for col in NUMERIC_FEATURES:
+        at_risk[col] = at_risk[col].astype("float64")
+    train = at_risk[at_risk["admit_year"] <= last_train_year]
+    later = at_risk[at_risk["admit_year"] > last_train_year]
+    test = later[~later["patient_key"].isin(set(train["patient_key"]))]
+    return Task(train.reset_index(drop=True), test.reset_index(drop=True), list(FEATURES))
+
+
+def reference_model(
+    task: Task, kind: Literal["logistic", "boosting"] = "logistic", random_state: int = 0
+) -> Pipeline | ClassifierMixin:
+    """The model Lab 1 builds, fitted on ``task``'s training set.
+
+    ``logistic``: median imputation with missingness indicators, scaling and
+    one-hot encoding, then logistic regression. ``boosting``: the same
+    preprocessing, then a histogram gradient-boosted classifier.
+
+    >>> t = readmission_task()
+    >>> model = reference_model(t)
+    >>> 0.55 < float(model.score(t.X_test, t.y_test)) <= 1
+    True
+    """
+    pre = make_column_transformer(
+        (make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()),
+         NUMERIC_FEATURES),
+        (OneHotEncoder(handle_unknown="ignore", sparse_output=False), CATEGORICAL_FEATURES),
+        verbose_feature_names_out=False,
+    )
+    if kind == "logistic":
+        clf = LogisticRegression(max_iter=1000)
+    elif kind == "boosting":
+        clf = HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=random_state)
+    else:
+        raise ValueError(f"kind must be 'logistic' or 'boosting', not {kind!r}")
+    return make_pipeline(pre, clf).fit(task.X_train, task.y_train)
