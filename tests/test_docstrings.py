@@ -27,3 +27,9 @@ def test_public_functions_have_docstrings(name):
     for fname, func in inspect.getmembers(module, inspect.isfunction):
         if func.__module__ == name and not fname.startswith("_"):
             assert func.__doc__, f"{name}.{fname} has no docstring"
+
+
+def test_sphinx_extension_examples_run():
+    from tools import sphinx_a11y
+
+    assert doctest.testmod(sphinx_a11y).failed == 0

@@ -124,3 +124,19 @@ def test_student_edition(tmp_path):
     assert "median_radius = ...  # your code here" in "\n".join(c.source for c in nb.cells)
     with zipfile.ZipFile(archive) as zf:
         assert "student/labs/00_setup.ipynb" in zf.namelist()
+
+
+OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+             "#000000"}
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_figures_use_colour_blind_safe_colours(src):
+    """Every colour a lab names is Okabe-Ito or a grey (equal R, G and B)."""
+    import re
+
+    for colour in re.findall(r"#[0-9A-Fa-f]{6}\b", src.read_text()):
+        c = colour.upper()
+        grey = c[1:3] == c[3:5] == c[5:7]
+        assert c in OKABE_ITO or grey, f"{colour} is not in the Okabe-Ito palette"
+    assert not re.search(r"cmap=['\"](jet|rainbow|hsv)['\"]", src.read_text())

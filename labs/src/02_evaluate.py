@@ -244,9 +244,14 @@ print(f"{len(all_2024)} at-risk discharges in 2024; flagging {share_flagged:.1%}
 # ## 5. Is acting on the model better than the alternatives? Net benefit
 #
 # **Net benefit** puts true and false positives on one scale, in units of true
-# positives: NB = TP/n - FP/n x pt/(1 - pt), where the false positives are
-# weighted by the very harm/benefit ratio that set the threshold
-# {cite:p}`vickers2006decision`. A **decision curve** plots it across
+# positives, weighting the false positives by the very harm/benefit ratio that
+# set the threshold $p_t$ {cite:p}`vickers2006decision`:
+#
+# $$
+# \text{net benefit} = \frac{\text{TP}}{n} - \frac{\text{FP}}{n} \times \frac{p_t}{1 - p_t}
+# $$
+#
+# A **decision curve** plots it across
 # thresholds for the model, for enrolling everyone ("treat all") and for
 # enrolling no one (net benefit 0). A model is worth using at a threshold only
 # where its curve is above both {cite:p}`vickers2019simple`.
