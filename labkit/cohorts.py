@@ -54,7 +54,8 @@ NUMERIC_FEATURES = [
 ]
 CATEGORICAL_FEATURES = ["sex", "payer", "discharge_disposition"]
 FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
-#: Known only after discharge (or outcomes themselves): never model inputs at discharge.
+#: Not inputs at discharge: the outcome, values known only after discharge, and the
+#: outcomes of the stay (deterioration, death), which are kept for other questions.
 LEAKY_COLUMNS = [
     "cost_of_stay_usd", "cost_next_year_usd", "deterioration", "died_in_hospital", TARGET,
 ]

@@ -40,7 +40,8 @@ def jupyter_book(*args: str) -> subprocess.CompletedProcess:
 def make_broken_book(tmp_path: Path) -> Path:
     book = tmp_path / "book"
     (book / "labs" / "src").mkdir(parents=True)
-    for name in ("_config.yml", "references.bib"):
+    (book / "tools").mkdir()
+    for name in ("_config.yml", "references.bib", "tools/sphinx_a11y.py"):
         shutil.copy2(ROOT / name, book / name)
     (book / "index.md").write_text("# Broken book\n")
     (book / "_toc.yml").write_text(

@@ -64,6 +64,23 @@ def test_failed_install_leaves_no_stamp(tmp_path, monkeypatch, capsys):
     assert "installing requirements.txt" in capsys.readouterr().err
 
 
+def test_cache_is_emptied_when_labkit_or_data_change(tmp_path):
+    root = tmp_path / "kit"
+    (root / "labkit").mkdir(parents=True)
+    (root / "datasets").mkdir()
+    (root / "requirements.txt").write_text("numpy==2.4.6\n")
+    (root / "datasets" / "SHA256SUMS").write_text("abc  x.csv\n")
+    (root / "labkit" / "a.py").write_text("x = 1\n")
+    build = tmp_path / "_build"
+    (build / ".jupyter_cache").mkdir(parents=True)
+    assert tasks.refresh_execution_cache(build, root)  # no stamp yet: stale
+    (build / ".jupyter_cache").mkdir()
+    assert not tasks.refresh_execution_cache(build, root)  # unchanged: kept
+    (root / "labkit" / "a.py").write_text("x = 2\n")
+    assert tasks.refresh_execution_cache(build, root)  # labkit changed: emptied
+    assert not (build / ".jupyter_cache").exists()
+
+
 def test_clean_keeps_the_execution_cache(tmp_path):
     build = tmp_path / "_build"
     for rel in (".jupyter_cache/global.db", "html/index.html", ".doctrees/x", "bench.json"):

@@ -30,6 +30,7 @@ CLEAN_BUILD_BUDGET = 300.0
 REBUILD_BUDGET = 30.0
 BOOK_FILES = [
     "_config.yml", "_toc.yml", "references.bib", "index.md", "_static", "book", "datasets",
+    "tools/sphinx_a11y.py",
 ]
 
 
@@ -70,6 +71,7 @@ def book_times() -> dict:
             if path.is_dir():
                 shutil.copytree(path, src / name, ignore=shutil.ignore_patterns("__pycache__"))
             else:
+                (src / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, src / name)
         (src / "labs").mkdir()
         for nb in sorted((ROOT / "labs").glob("*.ipynb")):

@@ -11,6 +11,7 @@ machine without ``make`` (Windows), call it directly::
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -25,6 +26,10 @@ CANARY_VENV = ROOT / ".venv-canary"
 REQUIREMENTS = ROOT / "requirements.txt"
 MIN_PYTHON = (3, 11)
 BOOK_FLAGS = ["-W", "-n", "--keep-going"]
+#: One OpenMP/BLAS thread per process when processes run side by side (pytest-xdist
+#: workers, their kernels): on two cores, more threads wait on each other and a
+#: 0.3 s model fit can take 30 s. `make bench` runs labs alone, as a learner would.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def die(message: str) -> None:
@@ -78,6 +83,38 @@ def ensure_venv(
     return python
 
 
+def execution_inputs_fingerprint(root: Path = ROOT) -> str:
+    """A hash of what lab outputs depend on besides their own code.
+
+    jupyter-cache re-runs a lab only when its code changes; a change to the data,
+    to labkit or to the pinned packages would otherwise leave stale outputs.
+
+    >>> len(execution_inputs_fingerprint())
+    64
+    """
+    digest = hashlib.sha256()
+    files = [root / "requirements.txt", root / "datasets" / "SHA256SUMS",
+             *sorted((root / "labkit").rglob("*.py"))]
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def refresh_execution_cache(build: Path = BUILD, root: Path = ROOT) -> bool:
+    """Empty the execution cache if labkit, the data or the pins changed; True if emptied."""
+    cache = build / ".jupyter_cache"
+    stamp = build / ".jupyter_cache.inputs"
+    current = execution_inputs_fingerprint(root)
+    stale = cache.exists() and (not stamp.exists() or stamp.read_text().strip() != current)
+    if stale:
+        shutil.rmtree(cache)
+        print("tasks: labkit, datasets or requirements changed: re-running every lab", flush=True)
+    build.mkdir(exist_ok=True)
+    stamp.write_text(current + "\n")
+    return stale
+
+
 def generate_notebooks(python: Path) -> None:
     if run([python, "-m", "tools.notebooks", "generate"]) != 0:
         die("generating the lab notebooks from labs/src failed")
@@ -86,8 +123,9 @@ def generate_notebooks(python: Path) -> None:
 def book(extra: list[str]) -> int:
     python = ensure_venv()
     generate_notebooks(python)
+    refresh_execution_cache()
     status = run([bin_path(VENV, "jupyter-book"), "build", ".", *BOOK_FLAGS, *extra],
-                 LABKIT_STRICT="1")
+                 LABKIT_STRICT="1", **ONE_THREAD)
     if status != 0:
         # Sphinx would not re-read unchanged pages next time and so would not
         # repeat their warnings: force a full re-read after a failed build.
@@ -102,7 +140,7 @@ def test(extra: list[str], venv: Path = VENV) -> int:
     python = ensure_venv() if venv == VENV else bin_path(venv, "python")
     args = ["-n", "2", "--dist", "loadscope", "--nbval-lax", "--nbval-current-env"]
     return run([python, "-m", "pytest", *args, *(extra or ["tests", "labs"])], venv,
-               LABKIT_STRICT="1")
+               LABKIT_STRICT="1", **ONE_THREAD)
 
 
 def student(extra: list[str]) -> int:
@@ -159,10 +197,10 @@ def lint(extra: list[str]) -> int:
 
 
 def clean(extra: list[str], build: Path = BUILD) -> int:
-    """Remove everything in ``_build`` except the execution cache."""
+    """Remove everything in ``_build`` except the execution cache (and its stamp)."""
     if build.is_dir():
         for path in build.iterdir():
-            if path.name == ".jupyter_cache":
+            if path.name in (".jupyter_cache", ".jupyter_cache.inputs"):
                 continue
             if path.is_dir():
                 shutil.rmtree(path)
