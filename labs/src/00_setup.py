@@ -11,13 +11,13 @@
 #
 # **You will be able to** (objective codes in brackets; Russell et al. competency
 # domains {cite:p}`russell2023competencies` after the semicolon)
-# 1. run a lab, read the feedback on an exercise and open its solution [LK0.1];
+# 1. run a lab, read the feedback on an exercise and open its solution [LK0.1; D6];
 # 2. read a dataset card and say whom the data describe and what they cannot
 #    tell you [LK0.2; D4];
 # 3. compute the prevalence of the outcome in a dataset and explain why it
 #    matters for predictive values [LK0.3; D4];
 # 4. draw a labelled, colour-blind-safe plot comparing one feature between
-#    outcomes [LK0.4].
+#    outcomes [LK0.4; D4].
 #
 # **Time:** 20 min. **Needs:** nothing. **Data:** Wisconsin Diagnostic Breast
 # Cancer, real and de-identified; the dataset card is below.
@@ -83,6 +83,7 @@ cohort.head()
 
 # %% [markdown]
 # ### Exercise 0.1 - How common is the outcome?
+# <!-- assesses: LK0.1, LK0.3 -->
 # How many aspirates are in `cohort`, and what **proportion** (between 0 and 1)
 # are malignant? Store them in `n_samples` and `prevalence`.
 
@@ -104,6 +105,7 @@ lab0.prevalence(n_samples, prevalence);
 
 # %% [markdown]
 # ### Exercise 0.2 - Compare a feature between outcomes
+# <!-- assesses: LK0.2 -->
 # Compute the **median** of `radius_mean` for each diagnosis, as a pandas Series
 # indexed by diagnosis. Store it in `median_radius`.
 
@@ -117,6 +119,7 @@ lab0.median_radius(median_radius);
 
 # %% [markdown]
 # ### Exercise 0.3 - Plot it so a colleague can read it
+# <!-- assesses: LK0.4 -->
 # Draw two overlaid histograms of `radius_mean`, one per diagnosis, on one
 # matplotlib `Axes` called `ax`. Give it an x-axis label with units, a y-axis
 # label, a title that states the finding, and a legend. Use the colour-blind-safe
@@ -155,6 +158,7 @@ lab0.histogram(ax);
 #
 # **1. A check cell prints "✘ Exercise 0.2 - not yet: those are means".
 # What do you do?**
+# <!-- assesses: LK0.1 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -166,6 +170,7 @@ lab0.histogram(ax);
 # **2. A model developed on this dataset reaches a PPV of 0.90. It is then used
 # in a clinic where a much smaller share of aspirated masses are malignant, with
 # the same sensitivity and specificity. What happens to its PPV?**
+# <!-- assesses: LK0.3 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -178,6 +183,7 @@ lab0.histogram(ax);
 #
 # **3. Loading a dataset fails with "SHA-256 does not match SHA256SUMS". What
 # does this tell you, and should you carry on?**
+# <!-- assesses: LK0.2 -->
 #
 # <details><summary>Answer</summary>
 #

@@ -100,6 +100,7 @@ by_disposition.agg(admissions="size", outcome_recorded="count", readmitted="mean
 
 # %% [markdown]
 # ### Exercise 1.1 - Choose the inputs
+# <!-- assesses: LK1.1 -->
 # Create `features`, a list of the names of the columns the model may use at
 # discharge: every column recorded up to discharge, except
 #
@@ -156,6 +157,7 @@ print(f"{(admissions_per_patient > 1).sum():,} of {len(admissions_per_patient):,
 # splits by patient at random.)
 #
 # ### Exercise 1.2 - Split the cohort
+# <!-- assesses: LK1.2 -->
 # Create `train` and `test`, two DataFrames of rows of `cohort`:
 # 1. keep only the admissions at risk (`readmitted_30d` not missing), as
 #    `at_risk`;
@@ -222,6 +224,7 @@ no_hba1c.rename("share with no HbA1c in the past year").round(2).to_frame()
 # side door. Lab 3 audits what that does.
 #
 # ### Exercise 1.3 - Build and fit a logistic regression pipeline
+# <!-- assesses: LK1.3, LK1.4 -->
 # Create `model`: a pipeline of the preprocessing described above (call it
 # `preprocess`) followed by `LogisticRegression(max_iter=1000)`. Fit it on
 # `train[features]` and `y_train`. Then create `auroc_test`, the AUROC on the
@@ -265,6 +268,7 @@ lab1.logistic(model, auroc_test);
 
 # %% [markdown]
 # ### Exercise 1.4 - A more complex model
+# <!-- assesses: LK1.4 -->
 # Gradient boosting builds a sequence of small decision trees, each one
 # correcting the errors of those before it (up to 200 here; it stops early once
 # a held-out tenth of the training set no longer improves), so it can find
@@ -352,6 +356,7 @@ print(f"... plus stay length, cost and disposition (leak): AUROC {leaky:.3f}")
 # seen and mostly on the years it learned from.
 #
 # ### Exercise 1.5 - What would a random split have reported?
+# <!-- assesses: LK1.2 -->
 # Do it the wrong way on purpose. Split `at_risk` at random with
 # `train_test_split(at_risk, test_size=0.25, random_state=RANDOM_STATE)` into
 # `rand_train` and `rand_test`. Fit a fresh copy of your model,
@@ -539,6 +544,7 @@ pd.DataFrame.from_dict(flagging, orient="index")
 # **1. A colleague's readmission model, used at discharge, reaches an AUROC of
 # 0.91. Its inputs include "total inpatient charges in the calendar year". What
 # do you ask?**
+# <!-- assesses: LK1.2 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -551,6 +557,7 @@ pd.DataFrame.from_dict(flagging, orient="index")
 #
 # **2. A vendor reports an AUROC of 0.75 from a random 80/20 split of five
 # years of admissions. Why may your hospital see less next year?**
+# <!-- assesses: LK1.2 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -564,6 +571,7 @@ pd.DataFrame.from_dict(flagging, orient="index")
 #
 # **3. The model has an AUROC of 0.63. A resident says "so it is right 63% of
 # the time". What is the correct reading, and what does it leave out?**
+# <!-- assesses: LK1.5 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -576,6 +584,7 @@ pd.DataFrame.from_dict(flagging, orient="index")
 # </details>
 #
 # **4. Why might `add_indicator=True` for HbA1c raise a fairness question?**
+# <!-- assesses: LK1.3 -->
 #
 # <details><summary>Answer</summary>
 #

@@ -77,6 +77,7 @@ print(f"{len(y_test)} test discharges, {y_test.mean():.1%} readmitted; "
 
 # %% [markdown]
 # ### Exercise 2.1 - Measure calibration on the test set
+# <!-- assesses: LK2.1 -->
 # Compute the Brier score of `p_test` as `brier`, and the calibration intercept
 # and slope as `intercept, slope` with `evaluate.calibration_intercept_slope`.
 
@@ -132,6 +133,7 @@ print(f"recalibration set: {recent.sum()} discharges in 2023; "
 
 # %% [markdown]
 # ### Exercise 2.2 - Recalibrate
+# <!-- assesses: LK2.2 -->
 # Fit `recalibrator`, an unpenalised `LogisticRegression(C=np.inf)`, that
 # predicts the 2023 outcomes from the 2023 log-odds (`logit_test[recent]`). Then
 # compute `p_recal`, the recalibrated risks of the 2024 patients.
@@ -176,6 +178,7 @@ print(f"observed 2024 readmission rate: {y_2024.mean():.1%}")
 
 # %% [markdown]
 # ### Exercise 2.3 - The threshold
+# <!-- assesses: LK2.3 -->
 # With `fp_per_tp_acceptable = 5`, compute the threshold probability
 # `threshold` (solve pt/(1 - pt) = 1/5 for pt).
 
@@ -205,6 +208,7 @@ lab2.threshold(threshold, fp_per_tp_acceptable);
 
 # %% [markdown]
 # ### Exercise 2.4 - Sensitivity, PPV and workload
+# <!-- assesses: LK2.4 -->
 # From `confusion_matrix(y_2024, p_recal >= threshold)` compute `sensitivity`,
 # `ppv` and `flagged_per_day` (2024 had 366 days).
 
@@ -258,6 +262,7 @@ print(f"{len(all_2024)} at-risk discharges in 2024; flagging {share_flagged:.1%}
 
 # %% [markdown]
 # ### Exercise 2.5 - Net benefit at the chosen threshold
+# <!-- assesses: LK2.5 -->
 # Using `tp`, `fp`, `threshold` and n = `len(y_2024)`, compute `nb_model`, and
 # the net benefit of enrolling everyone, `nb_all` (then every readmitted
 # patient is a true positive and every other patient a false positive).
@@ -289,6 +294,7 @@ plt.show()
 
 # %% [markdown]
 # ### Exercise 2.6 - How sure are we? A bootstrap interval
+# <!-- assesses: LK2.5 -->
 # The 2024 evaluation set is one sample of patients. Resampling it with
 # replacement many times shows how much the net benefit could vary by chance
 # {cite:p}`efron1993introduction`. Use `evaluate.bootstrap_ci` with
@@ -321,6 +327,7 @@ lab2.bootstrap(nb_ci, threshold);
 #
 # **1. After recalibration the AUROC did not change at all. Why not, and does
 # that mean recalibration was pointless?**
+# <!-- assesses: LK2.2 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -334,6 +341,7 @@ lab2.bootstrap(nb_ci, threshold);
 # **2. The programme becomes cheaper: a text message replaces the phone call,
 # and the committee now accepts 9 false alarms per true alert. What happens to
 # the threshold, and to the number flagged?**
+# <!-- assesses: LK2.3 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -345,6 +353,7 @@ lab2.bootstrap(nb_ci, threshold);
 #
 # **3. Suppose that on a decision curve a model's net benefit is below the
 # "enrol everyone" curve at a threshold of 5%. What does that tell you?**
+# <!-- assesses: LK2.5 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -356,6 +365,7 @@ lab2.bootstrap(nb_ci, threshold);
 #
 # **4. The PPV at the chosen threshold is about 20%. A nurse asks what that
 # means for her week. What do you say?**
+# <!-- assesses: LK2.4 -->
 #
 # <details><summary>Answer</summary>
 #

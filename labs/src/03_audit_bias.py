@@ -126,6 +126,7 @@ ppv = partial(precision_score, zero_division=np.nan)
 
 # %% [markdown]
 # ### Exercise 3.1 - Build the MetricFrame
+# <!-- assesses: LK3.1 -->
 # Make a dict `metrics` with the keys `"selection_rate"`, `"tpr"`, `"fpr"`,
 # `"fnr"`, `"ppv"` and `"count"` mapped to `selection_rate`,
 # `true_positive_rate`, `false_positive_rate`, `false_negative_rate`, `ppv` and
@@ -158,6 +159,7 @@ for col, label in [("selection_rate", "offered a place"), ("fnr", "readmitted bu
 
 # %% [markdown]
 # ### Exercise 3.2 - Summarise the gap
+# <!-- assesses: LK3.1 -->
 # `mf.difference()` gives, for each metric, the largest minus the smallest value
 # across groups; `mf.ratio()` gives the smallest divided by the largest (1 means
 # equal). Store the FNR entries in `fnr_gap` and `fnr_ratio`.
@@ -224,6 +226,7 @@ by_race_sex.by_group[["count", "readmitted", "selection_rate", "fnr"]].round(3)
 
 # %% [markdown]
 # ### Exercise 3.3 - A calibration table by group
+# <!-- assesses: LK3.2 -->
 # Build `calib`, a DataFrame with one row per race and ethnicity group and the
 # columns `n` (patients), `observed` (share readmitted, the mean of `y_test`)
 # and `predicted` (mean predicted risk, the mean of `risk`).
@@ -427,6 +430,7 @@ forced_fpr.round(3)
 
 # %% [markdown]
 # ### Exercise 3.4 - Rank by cost, rank by need
+# <!-- assesses: LK3.5 -->
 # Let `k = len(test) // 5` (20% of test patients). Take the `k` test patients
 # with the highest `cost_next_year_usd` and, separately, the `k` with the most
 # `n_chronic_conditions` (`test.nlargest(k, column)`); call the two selections
@@ -504,6 +508,7 @@ top_cost.groupby("race_ethnicity", observed=True)["n_chronic_conditions"].agg(["
 
 # %% [markdown]
 # ### Exercise 3.5 - Equalise sensitivity
+# <!-- assesses: LK3.6 -->
 # Create `mitigator`, a `ThresholdOptimizer` with `estimator=model`,
 # `constraints="true_positive_rate_parity"`, `objective="balanced_accuracy_score"`,
 # `prefit=True` and `predict_method="predict_proba"`, and fit it on the training
@@ -618,6 +623,7 @@ pd.DataFrame({"single threshold, same share": tpr_same, "ThresholdOptimizer": tp
 # **1. A vendor's slide says: "false-negative rate differs by 0.25 between
 # groups; the worst group is American Indian or Alaska Native patients." What
 # do you ask before drawing any conclusion?**
+# <!-- assesses: LK3.3 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -631,6 +637,7 @@ pd.DataFrame({"single threshold, same share": tpr_same, "ThresholdOptimizer": tp
 #
 # **2. A model is well calibrated in every group, yet its false-positive rate is
 # higher in the group with more readmissions. Is it broken?**
+# <!-- assesses: LK3.4 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -642,6 +649,7 @@ pd.DataFrame({"single threshold, same share": tpr_same, "ThresholdOptimizer": tp
 #
 # **3. Race and ethnicity are not inputs to the model. Why can it still treat
 # groups differently?**
+# <!-- assesses: LK3.1, LK3.5 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -654,6 +662,7 @@ pd.DataFrame({"single threshold, same share": tpr_same, "ThresholdOptimizer": tp
 #
 # **4. ThresholdOptimizer closed the sensitivity gap. Why might the committee
 # still reject it?**
+# <!-- assesses: LK3.6 -->
 #
 # <details><summary>Answer</summary>
 #

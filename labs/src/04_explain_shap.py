@@ -139,6 +139,7 @@ print("added columns:", [c for c in X_explain.columns if c not in X_sample.colum
 # discharge disposition) into one 0/1 column per level.
 #
 # ### Exercise 4.1 - Explain the boosting model
+# <!-- assesses: LK4.1 -->
 # Create a `shap.TreeExplainer` for the classifier `gbm` (not the pipeline)
 # and call it on `X_explain`. Store the explainer in `explainer` and the
 # `Explanation` it returns in `shap_values`.
@@ -261,6 +262,7 @@ plt.show()
 
 # %% [markdown]
 # ### Exercise 4.2 - The model's top feature
+# <!-- assesses: LK4.2 -->
 # From `explanation` (one column per recorded feature), compute each
 # feature's mean absolute SHAP value over the 1,000 patients and store the
 # **name** of the largest in `top_feature`.
@@ -301,6 +303,7 @@ plt.show()
 
 # %% [markdown]
 # ### Exercise 4.3 - This patient's main reason
+# <!-- assesses: LK4.3 -->
 # Which feature raised this patient's score the most? Store its name in
 # `patient_top_reason`. (Row `patient` of `explanation` holds this patient's
 # SHAP values.)
@@ -397,6 +400,7 @@ plt.show()
 # is shuffled as one.
 #
 # ### Exercise 4.4 - Permutation importance on the test set
+# <!-- assesses: LK4.4 -->
 # Run `permutation_importance` (imported at the top from `sklearn.inspection`)
 # on the pipeline `boost` with `task.X_test` and `task.y_test`,
 # `scoring="roc_auc"`, `n_repeats=5` and `random_state=RANDOM_STATE`; store the
@@ -488,6 +492,7 @@ print(f"colleague's model: test AUROC {leaky_auroc:.3f}")
 
 # %% [markdown]
 # ### Exercise 4.5 - What gives it away?
+# <!-- assesses: LK4.5 -->
 # Explain `leaky_model` with a `TreeExplainer` on `X_leaky` (1,000 test
 # admissions, below); it needs no preprocessing. Store the `Explanation` in
 # `leaky_values` and the name of the feature with the largest mean absolute
@@ -608,6 +613,7 @@ pd.DataFrame({"with the count": mean_abs(shap_values)[conditions],
 # **1. A patient's waterfall plot shows `prior_admissions_12m = 3` with a SHAP
 # value of +0.5. A colleague says: "so his three admissions raised his risk of
 # readmission by 50%." What is wrong?**
+# <!-- assesses: LK4.3, LK4.6 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -620,6 +626,7 @@ pd.DataFrame({"with the count": mean_abs(shap_values)[conditions],
 #
 # **2. SHAP ranks a feature third; permutation importance on next year's
 # patients ranks it near the bottom. Which is wrong?**
+# <!-- assesses: LK4.4 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -634,6 +641,7 @@ pd.DataFrame({"with the count": mean_abs(shap_values)[conditions],
 # **3. An admission-time model's explanation shows that the feature it relies
 # on most is "number of ward transfers during the stay". What do you suspect,
 # and what do you do?**
+# <!-- assesses: LK4.5 -->
 #
 # <details><summary>Answer</summary>
 #
@@ -645,6 +653,7 @@ pd.DataFrame({"with the count": mean_abs(shap_values)[conditions],
 #
 # **4. The committee asks: "the explanations look clinically sensible and the
 # model never sees race, so it is fair, isn't it?"**
+# <!-- assesses: LK4.6 -->
 #
 # <details><summary>Answer</summary>
 #
