@@ -70,6 +70,14 @@ def declared(path: Path, root: Path = ROOT) -> list[Declared]:
             for code, domains in DECLARED.findall(block)]
 
 
+def page_minutes(path: Path) -> int:
+    """The time a page declares in its ``**Time:** NN min`` line."""
+    match = re.search(r"\*\*Time:\*\* (\d+) min", path.read_text(encoding="utf-8"))
+    if not match:
+        raise ValueError(f"{path}: no '**Time:** NN min' line")
+    return int(match.group(1))
+
+
 def assessed(path: Path) -> set[str]:
     """Objective codes named in a page's ``<!-- assesses: ... -->`` comments."""
     codes: set[str] = set()
