@@ -190,7 +190,7 @@ def test_logistic_wrong_auroc(lenient, lab):
 
 
 def test_logistic_wrong_models(lenient, lab):
-    features, numeric, train, test = lab["features"], lab["numeric"], lab["train"], lab["test"]
+    numeric, train, test = lab["numeric"], lab["train"], lab["test"]
     y_train = lab["y_train"]
 
     def fitted(num, cat, est=None, rows=train, y=y_train, **kw):
