@@ -201,7 +201,7 @@ def judge(value: object, expected: float, *, name: str, tol: float, min_decimals
         if exact is not None and matches(number, exact, tol=tol):
             return hint
     places = decimals(number)
-    if places < min_decimals and abs(number - expected) <= 0.5 * 10.0**-places * (1 + 1e-9):
+    if 1 <= places < min_decimals and abs(number - expected) <= 0.5 * 10.0**-places * (1 + 1e-9):
         unit = "place" if places == 1 else "places"
         return (f"{name} is rounded to {places} decimal {unit}, too coarse to check; keep at "
                 f"least {min_decimals}.")
