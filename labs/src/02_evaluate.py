@@ -363,9 +363,14 @@ lab2.bootstrap(nb_ci);
 # <details><summary>Answer</summary>
 #
 # At that threshold (a clinician who would enrol a patient at 5% risk), using
-# the model does more harm than simply enrolling every patient: the patients it
-# leaves out include readmissions that are worth more, at that harm/benefit
-# ratio, than the false alarms saved {cite:p}`vickers2019simple`.
+# the model is worse than simply enrolling every patient: the readmissions it
+# leaves out are worth more, at that harm/benefit ratio, than the false alarms
+# it saves, so at 5% the better strategy is to enrol everyone
+# {cite:p}`vickers2019simple`. It does not by itself mean that the model does
+# harm. Acting on the model does more harm than good only where its net benefit
+# is below zero, the "enrol no one" line; between zero and the treat-all curve it
+# still does some good, just less than treating everyone
+# {cite:p}`vickers2019simple`.
 # </details>
 #
 # **4. The PPV at the chosen threshold is about 20%. A nurse asks what that

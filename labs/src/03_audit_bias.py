@@ -158,6 +158,14 @@ for col, label in [("selection_rate", "offered a place"), ("fnr", "readmitted bu
           f"lowest {rates[col].min():.0%} ({rates[col].idxmin()})")
 
 # %% [markdown]
+# Read each extreme beside the whole table above, not on its own. The lowest
+# miss rate, 56% for Black patients, still means that more than half of the
+# readmitted Black patients were missed; White patients, the largest group,
+# were missed more often (72%), and every group's miss rate is above one half.
+# With places for one patient in five, this rule misses most readmissions in
+# every group.
+
+# %% [markdown]
 # ### Exercise 3.2 - Summarise the gap
 # <!-- assesses: LK3.1 -->
 # `mf.difference()` gives, for each metric, the largest minus the smallest value
@@ -461,9 +469,13 @@ top_cost.groupby("race_ethnicity", observed=True)["n_chronic_conditions"].agg(["
 # picked by cost: to be selected they had to be sicker. Nothing in Sections 1 to
 # 4 would reveal this, because every metric there compares predictions with the
 # label. An audit against a biased label certifies the bias. In Obermeyer's
-# study, removing the disparity would have raised the share of Black patients
-# receiving extra help from 17.7% to 46.5%, and retraining on a measure of
-# health instead of cost reduced the bias {cite:p}`obermeyer2019dissecting`. Our label, readmission, is closer to need
+# study, patients above the 97th percentile of the cost score were
+# automatically identified for the programme; in a simulation that removed the
+# disparity, the share of Black patients in that group would have risen from
+# 17.7% to 46.5% (a simulated share of the top-scoring group, not a count of
+# patients who received help). Changing the label to an index that combined
+# predicted health with predicted cost reduced the bias by 84%
+# {cite:p}`obermeyer2019dissecting`. Our label, readmission, is closer to need
 # than cost is, but it is still a proxy: ask of any label what it measures, and
 # for whom it might be measured differently.
 
@@ -491,9 +503,9 @@ top_cost.groupby("race_ethnicity", observed=True)["n_chronic_conditions"].agg(["
 # 7. **Who is accountable** when the audit finds a gap, and how is the model
 #    updated? In the United States, a 2024 federal rule requires covered health
 #    programmes to make reasonable efforts to identify the patient-care
-#    decision-support tools they use whose inputs measure race, sex, age or
-#    disability, and to mitigate the risk of discrimination from them
-#    {cite:p}`hhs2024section1557`.
+#    decision-support tools they use whose inputs measure race, colour,
+#    national origin, sex, age or disability, and to mitigate the risk of
+#    discrimination from them {cite:p}`hhs2024section1557`.
 
 # %% [markdown]
 # ## 7. One mitigation and its price: ThresholdOptimizer
