@@ -50,12 +50,14 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from labkit import datasets, evaluate, models
-from labkit.checks import lab1
+from labkit.checks import hints, lab1
 
 RANDOM_STATE = 0  # the one seed of this lab, passed explicitly wherever chance enters
 # One thread per numerical library: as fast on data this small, and no crawl when
 # other programs share the machine (a teaching hub, Binder).
 threadpool_limits(limits=1)
+# A one-line hint under the errors learners meet most (the traceback stays).
+hints.install()
 
 cohort = datasets.load_admissions()
 datasets.card("admissions")

@@ -35,9 +35,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, confusion_matrix, roc_auc_score
 
 from labkit import cohorts, datasets, evaluate
-from labkit.checks import lab2
+from labkit.checks import hints, lab2
 
 RANDOM_STATE = 0
+hints.install()  # a one-line hint under the errors learners meet most
 datasets.card("admissions")
 
 # %% [markdown]
