@@ -77,7 +77,7 @@ def test_bad_inputs_are_named():
         evaluate.net_benefit([0, 1], [0.1, 1.2], 0.5)
     with pytest.raises(ValueError, match="threshold must be in"):
         evaluate.net_benefit([0, 1], [0.1, 0.2], 1.0)
-    with pytest.raises(ValueError, match="equal length"):
+    with pytest.raises(ValueError, match="same length"):
         evaluate.threshold_table([0, 1], [0.1], [0.5])
 
 
