@@ -27,7 +27,6 @@ import pandas as pd
 
 from labkit.evaluate import (
     _RATES,
-    MIN_BOOT,
     N_BOOT,
     SeedLike,
     _aligned,
@@ -35,6 +34,7 @@ from labkit.evaluate import (
     _Clusters,
     _integer,
     _level,
+    _n_boot,
     _numeric,
     _outcome,
     _patient_codes,
@@ -283,7 +283,7 @@ def bootstrap_by_group(
     p = _scores(y_pred, "y_pred")
     _same_length(y_true=y, y_pred=p, groups=g)
     codes = None if patient_id is None else _patient_codes(patient_id, len(y))
-    n_boot = _integer(n_boot, "n_boot", minimum=MIN_BOOT)
+    n_boot = _n_boot(n_boot)
     level = _level(level)
     seed = _seed(random_state)
     if seed is None:  # one fresh seed shared by the groups of this call

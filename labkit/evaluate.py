@@ -86,14 +86,19 @@ def _real(value: object, name: str) -> float:
     return number
 
 
-def _integer(value: object, name: str, *, minimum: int) -> int:
+def _integer(value: object, name: str, *, minimum: int, hint: str = "") -> int:
     """``value`` as an int if it is a whole number of at least ``minimum``."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a whole number (an int), got "
                         f"{type(value).__name__} {value!r}")
     if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+        raise ValueError(f"{name} must be at least {minimum}{hint}, got {value}")
     return int(value)
+
+
+def _n_boot(n_boot: object) -> int:
+    return _integer(n_boot, "n_boot", minimum=MIN_BOOT,
+                    hint=f" ({N_BOOT:,} or more for an interval you report)")
 
 
 def _level(level: object) -> float:
@@ -111,18 +116,18 @@ def _seed(random_state: object) -> SeedLike:
     return _integer(random_state, "random_state", minimum=0)
 
 
-def _vector(values: object, name: str) -> np.ndarray:
-    """``values`` as a non-empty 1-D numpy array, or one clear error."""
+def _vector(values: object, name: str, per: str = "patient") -> np.ndarray:
+    """``values`` as a non-empty 1-D numpy array (one value per ``per``), or one clear error."""
     if values is None:
-        raise TypeError(f"{name} is None; pass one value per patient")
+        raise TypeError(f"{name} is None; pass one value per {per}")
     if isinstance(values, str | bytes):
-        raise TypeError(f"{name} must be an array with one value per patient, not the "
+        raise TypeError(f"{name} must be an array with one value per {per}, not the "
                         f"string {values!r}")
     if isinstance(values, pd.DataFrame):
         raise TypeError(f"{name} is a DataFrame with {values.shape[1]} columns; pass one "
                         "column (a Series or a 1-D array)")
     if isinstance(values, dict | set):
-        raise TypeError(f"{name} must be an array with one value per patient, not a "
+        raise TypeError(f"{name} must be an array with one value per {per}, not a "
                         f"{type(values).__name__}")
     if isinstance(values, pd.Series | pd.Index):
         dtype = values.dtype
@@ -137,19 +142,20 @@ def _vector(values: object, name: str) -> np.ndarray:
         try:
             arr = np.asarray(values)
         except ValueError:
-            raise ValueError(f"{name} must be a flat sequence with one value per patient "
+            raise ValueError(f"{name} must be a flat sequence with one value per {per} "
                              "(its rows have different lengths)") from None
     if arr.ndim == 0:
-        raise TypeError(f"{name} must be an array with one value per patient, not a single "
+        raise TypeError(f"{name} must be an array with one value per {per}, not a single "
                         f"value {_shown(arr.item())}")
     if arr.ndim > 1:
         hint = ""
         if arr.ndim == 2 and arr.shape[1] == 2:
             hint = "; for predict_proba output take the second column, predict_proba(X)[:, 1]"
-        raise ValueError(f"{name} must be 1-D (one value per patient), got shape "
+        raise ValueError(f"{name} must be 1-D (one value per {per}), got shape "
                          f"{arr.shape}{hint}")
     if arr.size == 0:
-        raise ValueError(f"{name} is empty: there are no patients to evaluate")
+        why = ": there are no patients to evaluate" if per == "patient" else ""
+        raise ValueError(f"{name} is empty{why}")
     return arr
 
 
@@ -161,7 +167,8 @@ def _numeric(arr: np.ndarray, name: str, hint: str) -> np.ndarray:
     if kind in "OUS":
         text = next((v for v in arr if isinstance(v, str | bytes)), None)
         if text is not None:
-            raise TypeError(f"{name} holds text such as {text!r}, not numbers{hint}")
+            shown = repr(str(text) if isinstance(text, str) else bytes(text))
+            raise TypeError(f"{name} holds text such as {shown}, not numbers{hint}")
         series = pd.Series(arr, dtype=object)
         converted = pd.to_numeric(series, errors="coerce")
         bad = (converted.isna() & series.notna()).to_numpy()
@@ -268,7 +275,8 @@ def _check_threshold(threshold: object, name: str = "threshold") -> float:
 def _thresholds(values: object, name: str, *, include_one: bool) -> np.ndarray:
     if isinstance(values, numbers.Real) and not isinstance(values, bool | np.bool_):
         values = [values]  # one threshold is a table of one row
-    t = _numeric(_vector(values, name), name, ": pass probabilities such as [0.1, 0.2]")
+    t = _numeric(_vector(values, name, per="threshold"), name,
+                 ": pass probabilities such as [0.1, 0.2]")
     missing = np.isnan(t)
     if missing.any():
         raise ValueError(f"{name} has missing values (NaN): {_where(missing)}")
@@ -638,7 +646,7 @@ def bootstrap_ci(
     s = _scores(y_score)
     _same_length(y_true=y, y_score=s)
     clusters = None if patient_id is None else _Clusters(_patient_codes(patient_id, len(y)))
-    n_boot = _integer(n_boot, "n_boot", minimum=MIN_BOOT)
+    n_boot = _n_boot(n_boot)
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be True or False, got {progress!r}")
     if not isinstance(desc, str):
@@ -658,7 +666,7 @@ def wilson_interval(successes: int, trials: int, *, level: float = 0.95
     Computed by scipy's maintained implementation
     (``scipy.stats.binomtest(...).proportion_ci(method="wilson")``).
 
-    >>> [round(x, 4) for x in wilson_interval(81, 263)]  # Newcombe 1998, Table II
+    >>> [round(x, 4) for x in wilson_interval(81, 263)]  # a worked example in Newcombe 1998
     [0.2553, 0.3662]
     """
     k = _integer(successes, "successes", minimum=0)
