@@ -218,7 +218,7 @@ def test_adding_a_group_does_not_move_the_other_groups_intervals(data):
 @SLOW
 def test_counted_fast_path_equals_calling_the_metric(data):
     groups, y, pred = data
-    fast = audit.bootstrap_by_group(false_negative_rate, y, pred, groups, n_boot=100)
+    fast = audit.bootstrap_by_group(false_negative_rate, y, pred, groups, n_boot=20)
     slow = audit.bootstrap_by_group(lambda a, b: false_negative_rate(a, b), y, pred, groups,
-                                    n_boot=100)
+                                    n_boot=20)
     pd.testing.assert_frame_equal(fast, slow)
