@@ -18,9 +18,11 @@ True
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin
 from sklearn.compose import make_column_transformer
@@ -91,11 +93,22 @@ class Task:
 def readmission_task(last_train_year: int = 2022) -> Task:
     """The readmission-at-discharge task, split by time and patient.
 
+    Trains on admissions up to ``last_train_year`` and tests on later ones; both
+    sides must keep at least one year of the data (2019-2024).
+
     >>> t = readmission_task()
     >>> set(t.train["patient_key"]) & set(t.test["patient_key"])
     set()
     """
+    if (isinstance(last_train_year, bool | np.bool_)
+            or not isinstance(last_train_year, numbers.Integral)):
+        raise TypeError(f"last_train_year must be a year (an int such as 2022), got "
+                        f"{type(last_train_year).__name__} {last_train_year!r}")
     df = datasets.load_admissions()
+    first, last = int(df["admit_year"].min()), int(df["admit_year"].max())
+    if not first <= last_train_year < last:
+        raise ValueError(f"last_train_year must be from {first} to {last - 1}, so that both "
+                         f"training and test years remain; got {last_train_year}")
     at_risk = df[df[TARGET].notna()].copy()
     # NaN, not pandas.NA, for missing measurements: scikit-learn expects floats.
     for col in NUMERIC_FEATURES:
@@ -103,11 +116,15 @@ def readmission_task(last_train_year: int = 2022) -> Task:
     train = at_risk[at_risk["admit_year"] <= last_train_year]
     later = at_risk[at_risk["admit_year"] > last_train_year]
     test = later[~later["patient_key"].isin(set(train["patient_key"]))]
+    if test.empty:
+        raise ValueError(f"no test patients remain after {last_train_year}: every later "
+                         "patient was already in training")
     return Task(train.reset_index(drop=True), test.reset_index(drop=True), list(FEATURES))
 
 
 def reference_model(
-    task: Task, kind: Literal["logistic", "boosting"] = "logistic", random_state: int = 0
+    task: Task, kind: Literal["logistic", "boosting"] = "logistic",
+    random_state: int | None = 0,
 ) -> Pipeline | ClassifierMixin:
     """The model Lab 1 builds, fitted on ``task``'s training set.
 
@@ -120,6 +137,16 @@ def reference_model(
     >>> 0.55 < float(model.score(t.X_test, t.y_test)) <= 1
     True
     """
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a Task from readmission_task(), got "
+                        f"{type(task).__name__}")
+    if random_state is not None:
+        if (isinstance(random_state, bool | np.bool_)
+                or not isinstance(random_state, numbers.Integral)):
+            raise TypeError(f"random_state must be a whole number or None, got "
+                            f"{type(random_state).__name__} {random_state!r}")
+        if random_state < 0:
+            raise ValueError(f"random_state must be at least 0, got {random_state}")
     pre = make_column_transformer(
         (make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()),
          NUMERIC_FEATURES),
