@@ -592,8 +592,12 @@ def _bootstrap(metric: Callable[..., object], y: np.ndarray, s: np.ndarray, *,
     """Estimate and percentile interval; inputs already checked."""
     estimate = _metric_value(metric, y, s)
     rng = np.random.default_rng(seed)
+    # Redrawn at each quarter of the resamples, by count and never by clock
+    # (mininterval=0, no monitor override), so the text a lab shows is the same on
+    # every run and on every machine.
     with tqdm(total=n_boot, desc=desc, file=sys.stdout, bar_format=BAR_FORMAT,
-              disable=not progress, mininterval=0.5) as steps:
+              disable=not progress, mininterval=0, maxinterval=float("inf"),
+              miniters=max(1, n_boot // 4)) as steps:
         if _is_binary(s):
             values = _count_values(metric, y, s, estimate, rng, n_boot, clusters, steps)
         else:

@@ -34,7 +34,7 @@ __all__ = ["pipeline", "fit_and_score"]
 
 def pipeline(numeric: Sequence[str], categorical: Sequence[str],
              kind: Literal["logistic", "boosting"] = "logistic",
-             random_state: int = 0) -> Pipeline:
+             random_state: int | None = 0) -> Pipeline:
     """Lab 1's recipe, unfitted: impute (median, with missing indicators) and scale the
     numeric columns, one-hot encode the categorical ones, then the classifier.
 
