@@ -141,6 +141,8 @@ def test_shap_values_right_answers(lab, shap):
     # the same explainer built with an explicit model_output, and called again
     again = shap.TreeExplainer(lab["model"][-1], model_output="raw")(lab["X_explain"])
     assert lab4.shap_values(again).passed
+    explicit = shap.TreeExplainer(lab["model"][-1], feature_perturbation="tree_path_dependent")
+    assert lab4.shap_values(explicit(lab["X_explain"])).passed
 
 
 def test_shap_values_wrong_answers(lenient, lab, shap):
@@ -238,6 +240,10 @@ def test_perm_top_right_answers(lab, perm):
     best = lab["X_test"].columns[np.argmax(perm.importances_mean)]
     assert lab4.perm_top(perm, best).passed
     assert lab4.perm_top(perm, np.str_(best)).passed
+    copied = SimpleNamespace(importances_mean=list(perm.importances_mean),
+                             importances=perm.importances.tolist(),
+                             importances_std=list(perm.importances_std))
+    assert lab4.perm_top(copied, best).passed
 
 
 def test_perm_top_wrong_answers(lenient, lab, perm):
