@@ -2,6 +2,7 @@
 recomputed here from the raw CSV with the standard library."""
 
 import csv
+import re
 import statistics
 from pathlib import Path
 
@@ -114,3 +115,40 @@ def test_environment_reports_a_broken_dataset(lenient, data_copy, monkeypatch):
     monkeypatch.setenv("LABKIT_DATA_DIR", str(data_copy))
     result = lab0.environment()
     assert not result.passed and "SHA-256 does not match" in result.message
+
+
+def test_environment_reads_the_labs_pins(lenient, capsys):
+    """The tested versions come from requirements-labs.txt (in the repository and in
+    the learner kit), read here independently."""
+    assert lab0.REQUIREMENTS == ROOT / "requirements-labs.txt"
+    expected = {}
+    for line in lab0.REQUIREMENTS.read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("#")[0].strip().split("==")
+            expected[name.lower()] = version
+    assert lab0._pinned_versions() == expected
+    lab0.environment()
+    out = capsys.readouterr().out
+    for name in lab0.LAB_PACKAGES:
+        assert re.search(rf"^{re.escape(name)}\s+\S+\s+{re.escape(expected[name])}$", out, re.M)
+
+
+def test_environment_names_the_labs_file_for_a_missing_package(lenient, monkeypatch):
+    monkeypatch.setattr(lab0, "LAB_PACKAGES", (*lab0.LAB_PACKAGES, "no-such-package-xyz"))
+    result = lab0.environment()
+    assert not result.passed
+    assert "no-such-package-xyz is not installed (pip install -r requirements-labs.txt)" in (
+        result.message)
+
+
+def test_environment_notes_untested_versions_but_passes(lenient, monkeypatch, tmp_path, capsys):
+    req = tmp_path / "requirements-labs.txt"
+    req.write_text("numpy==0.0.1  # older than anything installed\n-e .\n")
+    monkeypatch.setattr(lab0, "REQUIREMENTS", req)
+    monkeypatch.setattr(lab0, "MAX_TESTED_PYTHON", (3, 10))
+    assert lab0.environment().passed
+    out = capsys.readouterr().out
+    assert "differs from the tested 0.0.1" in out
+    assert "is newer than the tested 3.11-3.10" in out
+    monkeypatch.setattr(lab0, "REQUIREMENTS", tmp_path / "absent.txt")  # e.g. on Colab
+    assert lab0.environment().passed

@@ -114,16 +114,36 @@ def test_figure_cells_carry_alt_text(src):
 
 
 def test_student_edition(tmp_path):
+    from tools.learner_setup import steps_text
+
     archive = notebooks.student(tmp_path / "student")
     kit = tmp_path / "student"
     for rel in ("labs/00_setup.ipynb", "datasets/SHA256SUMS", "labkit/datasets.py",
-                "requirements.txt", "README.md"):
+                "labkit/checks/lab0.py", "requirements-labs.txt", "pyproject.toml",
+                "README.md", "LICENSE"):
         assert (kit / rel).is_file(), rel
+    # One requirements file, the one the set-up steps install; no book or test tools.
+    assert not (kit / "requirements.txt").exists()
+    labs_req = "requirements-labs.txt"
+    assert (kit / labs_req).read_text() == (ROOT / labs_req).read_text()
+    assert sorted(p.name for p in (kit / "labs").iterdir()) == sorted(
+        notebooks.notebook_path(s).name for s in SOURCES)
     nb = nbformat.read(kit / "labs" / "00_setup.ipynb", as_version=4)
     assert not any(SOLUTION in c.metadata.get("tags", []) for c in nb.cells)
-    assert "median_radius = ...  # your code here" in "\n".join(c.source for c in nb.cells)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "median_radius = ...  # your code here" in text
+    assert steps_text().strip() in text
+    readme = (kit / "README.md").read_text()
+    assert steps_text().strip() in readme
+    # Every file and folder of the kit that the steps name is there.
+    for name in ("requirements-labs.txt", "labs", "00_setup.ipynb"):
+        assert f"`{name}`" in steps_text(), name
+    assert (kit / "labs" / "00_setup.ipynb").is_file()
     with zipfile.ZipFile(archive) as zf:
-        assert "student/labs/00_setup.ipynb" in zf.namelist()
+        names = zf.namelist()
+    assert "student/labs/00_setup.ipynb" in names
+    assert "student/requirements-labs.txt" in names
+    assert not any("__pycache__" in n for n in names)
 
 
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",

@@ -9,6 +9,10 @@
 - learner edition: each solution cell replaced by a scaffold that keeps its
   leading comments and sets every name it assigned to ``...``.
 
+A markdown line ``<!-- include: PATH -->`` (PATH relative to the repository) is
+replaced by that file's text in both editions: Lab 0 carries the set-up steps of
+``book/_setup_steps.md`` this way, word for word as the book's set-up page does.
+
 Usage::
 
     python -m tools.notebooks generate          # write labs/*.ipynb
@@ -21,6 +25,7 @@ from __future__ import annotations
 import ast
 import copy
 import hashlib
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -34,6 +39,7 @@ LAB_DIR = ROOT / "labs"
 SOLUTION = "solution"
 KEEP_METADATA = ("tags", "mystnb")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+INCLUDE = re.compile(r"^<!-- include: (?P<path>[^\s]+) -->[ \t]*$", re.M)
 
 
 def sources(src_dir: Path = SRC_DIR) -> list[Path]:
@@ -57,6 +63,21 @@ def _stable_id(cell: nbformat.NotebookNode, seen: set[str]) -> str:
     return cell_id
 
 
+def expand_includes(markdown: str, root: Path = ROOT) -> str:
+    r"""``markdown`` with each ``<!-- include: PATH -->`` line replaced by PATH's text.
+
+    >>> expand_includes("Intro\n<!-- include: LICENSE -->\nEnd").startswith("Intro\nMIT")
+    True
+    """
+    def text(match: re.Match) -> str:
+        path = root / match.group("path")
+        if not path.is_file():
+            raise ValueError(f"include: {match.group('path')}: no such file in {root}")
+        return path.read_text(encoding="utf-8").strip()
+
+    return INCLUDE.sub(text, markdown)
+
+
 def full_edition(src: Path) -> nbformat.NotebookNode:
     """The full (instructor/web) notebook for one lab source."""
     nb = jupytext.read(src, fmt="py:percent")
@@ -69,6 +90,8 @@ def full_edition(src: Path) -> nbformat.NotebookNode:
         cell.metadata = nbformat.from_dict(
             {k: v for k, v in cell.metadata.items() if k in KEEP_METADATA}
         )
+        if cell.cell_type == "markdown":
+            cell.source = expand_includes(cell.source)
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -176,17 +199,26 @@ STUDENT_README = """# Learner edition - open lab kit for health-AI education
 
 The labs in `labs/` have the solutions removed: each exercise cell starts with
 `...` placeholders for you to replace. Run the check cell under each exercise
-for immediate feedback.
+for immediate feedback. The datasets in `datasets/` are verified against
+`datasets/SHA256SUMS` every time a lab loads them; `labkit/` is the small
+package that loads them and checks your answers.
 
-Set up once (Python 3.11 or newer):
+## Set up
 
-    python -m venv .venv
-    .venv/bin/pip install -r requirements.txt      # Windows: .venv\\Scripts\\pip
-    .venv/bin/jupyter lab labs/
-
-Start with `labs/00_setup.ipynb`. The datasets in `datasets/` are verified
-against `datasets/SHA256SUMS` every time a lab loads them.
+{steps}
 """
+
+
+def student_readme() -> str:
+    """The learner kit's README: what is in it, then the set-up steps word for word."""
+    from tools.learner_setup import steps_text
+
+    return STUDENT_README.format(steps=steps_text().strip())
+
+
+#: What the learner kit holds besides labs/, datasets/ and labkit/: the set-up
+#: steps install requirements-labs.txt, whose `-e .` installs labkit from pyproject.toml.
+KIT_FILES = ("requirements-labs.txt", "pyproject.toml", "LICENSE", "LICENSE-CONTENT.md")
 
 
 def student(out: Path) -> Path:
@@ -200,9 +232,9 @@ def student(out: Path) -> Path:
     shutil.copytree(ROOT / "datasets", out / "datasets",
                     ignore=shutil.ignore_patterns("__pycache__", "*.tmp"))
     shutil.copytree(ROOT / "labkit", out / "labkit", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("requirements.txt", "pyproject.toml", "LICENSE", "LICENSE-CONTENT.md"):
+    for name in KIT_FILES:
         shutil.copy2(ROOT / name, out / name)
-    (out / "README.md").write_text(STUDENT_README, encoding="utf-8")
+    (out / "README.md").write_text(student_readme(), encoding="utf-8")
     archive = shutil.make_archive(str(out), "zip", root_dir=out.parent, base_dir=out.name)
     return Path(archive)
 

@@ -24,14 +24,20 @@ from labkit.checks import Feedback, close, feedback, unanswered
 
 __all__ = ["environment", "prevalence", "median_radius", "histogram"]
 
-#: Packages a lab imports; a missing one fails the environment check.
-LAB_PACKAGES = ("numpy", "pandas", "scikit-learn", "fairlearn", "shap", "matplotlib", "tqdm")
+#: Packages the labs and labkit use (ipywidgets: shap's progress bars warn without
+#: it); a missing one fails the environment check.
+LAB_PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "fairlearn", "shap",
+                "matplotlib", "threadpoolctl", "tqdm", "ipywidgets")
 MIN_PYTHON = (3, 11)
+#: The newest Python the pins are tested on; a newer one is only a note.
+MAX_TESTED_PYTHON = (3, 13)
+#: The labs' tested pins; beside labkit in the repository and in the learner kit.
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements-labs.txt"
 
 
-def _pinned_versions() -> dict[str, str]:
-    """Versions pinned in the repository's requirements.txt, if it is there."""
-    req = Path(__file__).resolve().parents[2] / "requirements.txt"
+def _pinned_versions(req: Path | None = None) -> dict[str, str]:
+    """Versions pinned in requirements-labs.txt, if it is there (not on every hub)."""
+    req = REQUIREMENTS if req is None else req
     pins: dict[str, str] = {}
     if req.is_file():
         for line in req.read_text(encoding="utf-8").splitlines():
@@ -50,16 +56,19 @@ def environment() -> Feedback:
     problems: list[str] = []
     notes: list[str] = []
     py = ".".join(map(str, sys.version_info[:3]))
+    tested_python = "{}.{}-{}.{}".format(*MIN_PYTHON, *MAX_TESTED_PYTHON)
     if sys.version_info[:2] < MIN_PYTHON:
-        problems.append(f"Python {py} is older than 3.11")
+        problems.append(f"Python {py} is older than {MIN_PYTHON[0]}.{MIN_PYTHON[1]}")
+    elif sys.version_info[:2] > MAX_TESTED_PYTHON:
+        notes.append(f"Python {py} is newer than the tested {tested_python}")
     pins = _pinned_versions()
-    rows = [("python", py, "3.11+")]
+    rows = [("python", py, tested_python)]
     for name in LAB_PACKAGES:
         try:
             have = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             have = "MISSING"
-            problems.append(f"{name} is not installed (pip install -r requirements.txt)")
+            problems.append(f"{name} is not installed (pip install -r {REQUIREMENTS.name})")
         tested = pins.get(name, "-")
         rows.append((name, have, tested))
         if have not in ("MISSING",) and tested != "-" and have != tested:

@@ -11,7 +11,7 @@
 #
 # **You will be able to** (objective codes in brackets; Russell et al. competency
 # domains {cite:p}`russell2023competencies` after the semicolon)
-# 1. run a lab, read the feedback on an exercise and open its solution [LK0.1; D6];
+# 1. run a lab and use the feedback on an exercise to correct your answer [LK0.1; D6];
 # 2. read a dataset card and say whom the data describe and what they cannot
 #    tell you [LK0.2; D4];
 # 3. compute the prevalence of the outcome in a dataset and explain why it
@@ -27,23 +27,25 @@
 #
 # - Each lab is a Jupyter notebook. Run the cells from top to bottom with
 #   **Shift+Enter**.
-# - An **exercise** asks you to write a few lines of code. In your copy (the
-#   learner edition) the exercise cell holds `...` placeholders: replace each
-#   one with your answer.
+# - An **exercise** asks you to write a few lines of code in the cell under
+#   its instructions. In the learner edition (the kit your instructor hands
+#   out) that cell holds `...` placeholders: replace each one with your answer.
+#   In the full edition (the web book, Binder, Colab or a clone of the
+#   repository) the cell already holds a worked solution; in the web book it
+#   is folded behind a **Show solution** button. Either way, try the exercise
+#   yourself first: the struggle is where the learning is.
 # - The cell after each exercise calls `checks`, which recomputes the right
 #   answer from the data and prints **✔ correct** or **✘ not yet** with a hint
 #   that points at the likely mistake. Run it as often as you like.
-# - In the web book each solution is folded behind a **Show solution** button.
-#   Try first; the struggle is where the learning is.
+
+# %% [markdown]
+# ## Where to run the labs
 #
-# **Where to run the labs**
+# If you are reading this in JupyterLab, your set-up works. Here are the steps
+# again for the next computer you use; they are also on the book's *Set up the
+# labs* page.
 #
-# | where | how |
-# | --- | --- |
-# | your laptop | `make book` once (or `python tools/tasks.py book` on Windows), then `.venv/bin/jupyter lab labs/` |
-# | JupyterHub | your instructor gives you a link; the environment is ready |
-# | Binder | the rocket button at the top of a lab page, then **Binder** |
-# | Colab | the rocket button, then **Colab**; in the first cell run `!git clone` of the kit's repository and `!pip install -r requirements.txt` inside it |
+# <!-- include: book/_setup_steps.md -->
 
 # %% [markdown]
 # ## Step 1 - Check your environment
@@ -189,7 +191,9 @@ lab0.histogram(ax);
 #
 # The file is no longer the one that was published: it was truncated, corrupted
 # or edited. Results computed from it may not match anyone else's. Do not carry
-# on; restore the file (`git checkout -- datasets/`) or ask your instructor.
+# on: put back the original file (unzip a fresh copy of the learner kit, or run
+# `git checkout -- datasets/` in a clone of the repository) or ask your
+# instructor.
 # </details>
 
 # %% [markdown]
