@@ -19,7 +19,7 @@
 # 4. draw a labelled, colour-blind-safe plot comparing one feature between
 #    outcomes [LK0.4; D4].
 #
-# **Time:** 20 min. **Needs:** nothing. **Data:** Wisconsin Diagnostic Breast
+# **Time:** 25 min. **Needs:** nothing. **Data:** Wisconsin Diagnostic Breast
 # Cancer, real and de-identified; the dataset card is below.
 
 # %% [markdown]
