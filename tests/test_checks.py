@@ -62,6 +62,7 @@ def test_prevalence_right_answer(lenient):
         (lambda n, p: (n, p * n), "count"),
         (lambda n, p: (n - 1, p), "every row"),
         (lambda n, p: (n, 0.5), "take the mean"),
+        (lambda n, p: (n, round(p, 1)), "too coarse"),
         (lambda n, p: (..., ...), "replace each ..."),
     ],
 )
@@ -152,3 +153,19 @@ def test_environment_notes_untested_versions_but_passes(lenient, monkeypatch, tm
     assert "is newer than the tested 3.11-3.10" in out
     monkeypatch.setattr(lab0, "REQUIREMENTS", tmp_path / "absent.txt")  # e.g. on Colab
     assert lab0.environment().passed
+
+
+@pytest.mark.parametrize("digits", [2, 3, 4])
+def test_prevalence_rounded_as_printed_passes(lenient, digits):
+    data = raw()
+    n = len(data)
+    share = sum(r["diagnosis"] == "malignant" for r in data) / n
+    assert lab0.prevalence(n, round(share, digits)).passed
+
+
+def test_median_radius_rounded_as_printed_passes(lenient):
+    data = raw()
+    medians = {d: round(statistics.median(float(r["radius_mean"]) for r in data
+                                          if r["diagnosis"] == d), 2)
+               for d in ("benign", "malignant")}
+    assert lab0.median_radius(pd.Series(medians)).passed

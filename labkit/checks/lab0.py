@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from labkit import datasets
-from labkit.checks import Feedback, close, feedback, unanswered
+from labkit.checks import Feedback, close, feedback, judge, matches, unanswered
 
 __all__ = ["environment", "prevalence", "median_radius", "histogram"]
 
@@ -116,14 +116,13 @@ def prevalence(n_samples: object, prevalence: object) -> Feedback:
         return feedback(
             "0.1", False, f"n_samples should count every row of the table; you gave {n_samples}."
         )
-    if close(prevalence, 100 * expected, rel=1e-3):
-        return feedback("0.1", False, "that is a percentage; give a proportion between 0 and 1.")
-    if close(prevalence, 1 - expected, rel=1e-3):
-        return feedback("0.1", False, "that is the proportion of benign aspirates.")
-    if close(prevalence, expected * n, rel=1e-3):
-        return feedback("0.1", False, "that is a count; divide by the number of aspirates.")
-    if not close(prevalence, expected, rel=1e-3):
-        return feedback("0.1", False, "compare diagnosis with 'malignant' and take the mean.")
+    hint = judge(prevalence, expected, name="prevalence", tol=1e-9, min_decimals=2,
+                 proportion=True,
+                 slips=[(1 - expected, "that is the proportion of benign aspirates."),
+                        (expected * n, "that is a count; divide by the number of aspirates.")],
+                 otherwise="compare diagnosis with 'malignant' and take the mean.")
+    if hint:
+        return feedback("0.1", False, hint)
     return feedback("0.1", True, f"{n} aspirates, {expected:.1%} malignant.")
 
 
@@ -144,7 +143,8 @@ def median_radius(result: object) -> Feedback:
     if sorted(index) != sorted(str(i) for i in expected.index):
         return feedback("0.2", False, f"index should be the two diagnoses, got {index}.")
     got = {str(k): v for k, v in result.items()}
-    if all(close(got[str(k)], v, rel=1e-6) for k, v in expected.items()):
+    # Radii are printed with 2 decimals: a median copied from the output is right too.
+    if all(matches(got[str(k)], v, tol=1e-9, min_decimals=2) for k, v in expected.items()):
         return feedback(
             "0.2",
             True,
@@ -152,7 +152,8 @@ def median_radius(result: object) -> Feedback:
             + ", ".join(f"{k} {v:.2f}" for k, v in expected.items())
             + " (image units).",
         )
-    if all(close(got[str(k)], v, rel=1e-6) for k, v in grouped.mean().items()):
+    if all(matches(got[str(k)], v, tol=1e-9, min_decimals=2)
+           for k, v in grouped.mean().items()):
         return feedback("0.2", False, "those are means; the exercise asks for medians.")
     return feedback("0.2", False, "group by 'diagnosis', select 'radius_mean', take .median().")
 
