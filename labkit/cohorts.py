@@ -18,19 +18,18 @@ True
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import numbers
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin
-from sklearn.compose import make_column_transformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.pipeline import Pipeline
 
-from labkit import datasets
+from labkit import datasets, models
 
 __all__ = [
     "NUMERIC_FEATURES",
@@ -91,11 +90,22 @@ class Task:
 def readmission_task(last_train_year: int = 2022) -> Task:
     """The readmission-at-discharge task, split by time and patient.
 
+    Trains on admissions up to ``last_train_year`` and tests on later ones; both
+    sides must keep at least one year of the data (2019-2024).
+
     >>> t = readmission_task()
     >>> set(t.train["patient_key"]) & set(t.test["patient_key"])
     set()
     """
+    if (isinstance(last_train_year, bool | np.bool_)
+            or not isinstance(last_train_year, numbers.Integral)):
+        raise TypeError(f"last_train_year must be a year (an int such as 2022), got "
+                        f"{type(last_train_year).__name__} {last_train_year!r}")
     df = datasets.load_admissions()
+    first, last = int(df["admit_year"].min()), int(df["admit_year"].max())
+    if not first <= last_train_year < last:
+        raise ValueError(f"last_train_year must be from {first} to {last - 1}, so that both "
+                         f"training and test years remain; got {last_train_year}")
     at_risk = df[df[TARGET].notna()].copy()
     # NaN, not pandas.NA, for missing measurements: scikit-learn expects floats.
     for col in NUMERIC_FEATURES:
@@ -103,11 +113,15 @@ def readmission_task(last_train_year: int = 2022) -> Task:
     train = at_risk[at_risk["admit_year"] <= last_train_year]
     later = at_risk[at_risk["admit_year"] > last_train_year]
     test = later[~later["patient_key"].isin(set(train["patient_key"]))]
+    if test.empty:
+        raise ValueError(f"no test patients remain after {last_train_year}: every later "
+                         "patient was already in training")
     return Task(train.reset_index(drop=True), test.reset_index(drop=True), list(FEATURES))
 
 
 def reference_model(
-    task: Task, kind: Literal["logistic", "boosting"] = "logistic", random_state: int = 0
+    task: Task, kind: Literal["logistic", "boosting"] = "logistic",
+    random_state: int | None = 0,
 ) -> Pipeline | ClassifierMixin:
     """The model Lab 1 builds, fitted on ``task``'s training set.
 
@@ -120,17 +134,37 @@ def reference_model(
     >>> 0.55 < float(model.score(t.X_test, t.y_test)) <= 1
     True
     """
-    pre = make_column_transformer(
-        (make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()),
-         NUMERIC_FEATURES),
-        (OneHotEncoder(handle_unknown="ignore", sparse_output=False), CATEGORICAL_FEATURES),
-        verbose_feature_names_out=False,
-    )
-    if kind == "logistic":
-        clf = LogisticRegression(max_iter=1000)
-    elif kind == "boosting":
-        clf = HistGradientBoostingClassifier(
-            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=random_state)
-    else:
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a Task from readmission_task(), got "
+                        f"{type(task).__name__}")
+    if random_state is not None:
+        if (isinstance(random_state, bool | np.bool_)
+                or not isinstance(random_state, numbers.Integral)):
+            raise TypeError(f"random_state must be a whole number or None, got "
+                            f"{type(random_state).__name__} {random_state!r}")
+        if random_state < 0:
+            raise ValueError(f"random_state must be at least 0, got {random_state}")
+    if kind not in ("logistic", "boosting"):
         raise ValueError(f"kind must be 'logistic' or 'boosting', not {kind!r}")
-    return make_pipeline(pre, clf).fit(task.X_train, task.y_train)
+    key = (_fingerprint(task), kind, random_state)
+    if key not in _FITTED:
+        fitted = models.pipeline(NUMERIC_FEATURES, CATEGORICAL_FEATURES, kind,
+                                 random_state=random_state)
+        if len(_FITTED) >= _MAX_FITTED:
+            _FITTED.pop(next(iter(_FITTED)))
+        _FITTED[key] = fitted.fit(task.X_train, task.y_train)
+    # A copy, so that a lab refitting or changing its model cannot change the kept one.
+    return copy.deepcopy(_FITTED[key])
+
+
+#: Fitted reference models, kept so that a lab and its checks fit each one once per
+#: process: Lab 4 and its checks both need the boosting model (seconds to fit).
+_FITTED: dict[tuple, Pipeline] = {}
+_MAX_FITTED = 8
+
+
+def _fingerprint(task: Task) -> str:
+    """A hash of the training rows and columns a reference model is fitted on."""
+    columns = [*task.features, TARGET]
+    hashed = pd.util.hash_pandas_object(task.train[columns], index=False).to_numpy()
+    return f"{len(hashed)}-{hashlib.sha256(hashed.tobytes()).hexdigest()}-{','.join(columns)}"

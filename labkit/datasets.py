@@ -14,6 +14,7 @@ fault. Nothing is ever downloaded.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -299,12 +300,32 @@ def data_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "datasets"
 
 
+def _folder(folder: object) -> Path:
+    """The data folder to read: ``folder`` if given, else :func:`data_dir`; it must exist."""
+    if folder is None:
+        path = data_dir()
+        origin = f" (from ${DATA_DIR_ENV})" if os.environ.get(DATA_DIR_ENV) else ""
+    elif isinstance(folder, str | os.PathLike):
+        path = Path(folder).expanduser()
+        origin = ""
+    else:
+        raise TypeError(f"folder must be a path (str or pathlib.Path), got "
+                        f"{type(folder).__name__} {folder!r}")
+    if not path.is_dir():
+        what = "is a file, not a folder" if path.exists() else "folder not found"
+        raise FileNotFoundError(f"{path}: data {what}{origin}")
+    return path
+
+
 def card(name: str) -> DatasetCard:
     """The dataset card for ``name``.
 
     >>> card("wdbc").n_rows
     569
     """
+    if not isinstance(name, str):
+        raise TypeError(f"dataset name must be a string such as 'wdbc', got "
+                        f"{type(name).__name__} {name!r}")
     try:
         return CARDS[name]
     except KeyError:
@@ -325,18 +346,29 @@ def _expected_checksums(folder: Path) -> dict[str, str]:
     if not sums.is_file():
         raise FileNotFoundError(f"{sums}: checksum list not found")
     expected: dict[str, str] = {}
-    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
+    hex_digits = set("0123456789abcdefABCDEF")
+    try:
+        text = sums.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{sums}: not a text file of '<sha256>  <file>' lines") from None
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         parts = line.split()
-        if len(parts) != 2 or len(parts[0]) != 64:
+        if len(parts) != 2 or len(parts[0]) != 64 or not set(parts[0]) <= hex_digits:
             raise ValueError(f"{sums}: line {number} is not '<sha256>  <file>'")
-        expected[parts[1].lstrip("*")] = parts[0]
+        name, digest = parts[1].lstrip("*"), parts[0].lower()
+        if expected.get(name, digest) != digest:
+            raise ValueError(f"{sums}: line {number} gives a second, different checksum "
+                             f"for {name}")
+        expected[name] = digest
     return expected
 
 
 def _check_file(spec: DatasetCard, folder: Path) -> Path:
     path = folder / spec.file
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder, not the dataset file")
     if not path.is_file():
         raise FileNotFoundError(
             f"{path}: dataset file not found (restore it with 'git checkout -- datasets/')"
@@ -357,6 +389,19 @@ def _shown(value: object) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
+def _check_header(path: Path) -> None:
+    """Refuse a header that pandas would silently repair (duplicate or blank names)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    seen: set[str] = set()
+    for number, name in enumerate(header, start=1):
+        if not name.strip():
+            raise ValueError(f"{path}: column {number} of the header has no name")
+        if name in seen:
+            raise ValueError(f"{path}: column {name!r} appears more than once in the header")
+        seen.add(name)
+
+
 def _validate(df: pd.DataFrame, spec: DatasetCard, path: Path) -> None:
     names = [c.name for c in spec.columns]
     missing = [n for n in names if n not in df.columns]
@@ -367,6 +412,8 @@ def _validate(df: pd.DataFrame, spec: DatasetCard, path: Path) -> None:
         raise ValueError(f"{path}: unexpected column {extra[0]!r}")
     if list(df.columns) != names:
         raise ValueError(f"{path}: columns are out of order; expected {names}")
+    if len(df) == 0:
+        raise ValueError(f"{path}: has a header but no data rows; expected {spec.n_rows}")
     if len(df) != spec.n_rows:
         raise ValueError(f"{path}: has {len(df)} rows, expected {spec.n_rows}")
     for col in spec.columns:
@@ -382,6 +429,13 @@ def _validate(df: pd.DataFrame, spec: DatasetCard, path: Path) -> None:
                 raise ValueError(
                     f"{path}: column {col.name!r} should be numeric but line {row} "
                     f"holds {_shown(values.iloc[row - 2])}"
+                )
+            infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
+            if infinite.any():
+                i = int(np.argmax(infinite))
+                raise ValueError(
+                    f"{path}: column {col.name!r} value {_shown(values.iloc[i])} at line "
+                    f"{i + 2} is not a finite number"
                 )
             if col.kind == "int":
                 fractional = (values.dropna() % 1 != 0).to_numpy()
@@ -410,20 +464,25 @@ def _validate(df: pd.DataFrame, spec: DatasetCard, path: Path) -> None:
                 )
 
 
-def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
+def load(name: str, *, folder: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Load dataset ``name`` after verifying its checksum and schema.
 
-    Raises ``FileNotFoundError`` or ``ValueError`` with a one-line message that
-    names the file and the column or line at fault.
+    ``folder`` (default :func:`data_dir`) is the folder holding the CSVs and
+    ``SHA256SUMS``. Raises ``FileNotFoundError`` or ``ValueError`` (``TypeError``
+    for an argument of the wrong kind) with a one-line message that names the
+    file and the column or line at fault.
 
     >>> load("wdbc")["diagnosis"].value_counts().to_dict()
     {'benign': 357, 'malignant': 212}
     """
     spec = card(name)
-    path = _check_file(spec, folder or data_dir())
+    path = _check_file(spec, _folder(folder))
     try:
+        _check_header(path)
         df = pd.read_csv(path, low_memory=False)  # one pass: no mixed-type chunks
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: file is empty (no header and no rows)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
         first = str(exc).strip().splitlines()[0]
         raise ValueError(f"{path}: not a readable CSV ({first})") from None
     _validate(df, spec, path)
@@ -464,7 +523,7 @@ def load_admissions_truth() -> pd.DataFrame:
     return load("admissions_truth")
 
 
-def verify(name: str, *, folder: Path | None = None) -> DatasetCard:
+def verify(name: str, *, folder: str | os.PathLike[str] | None = None) -> DatasetCard:
     """Load ``name`` fully and return its card; raises as :func:`load` does.
 
     >>> verify("wdbc").name
@@ -474,7 +533,7 @@ def verify(name: str, *, folder: Path | None = None) -> DatasetCard:
     return card(name)
 
 
-def verify_all(*, folder: Path | None = None) -> list[DatasetCard]:
+def verify_all(*, folder: str | os.PathLike[str] | None = None) -> list[DatasetCard]:
     """Verify every dataset in :data:`CARDS`; raises on the first bad one.
 
     >>> [c.name for c in verify_all()]

@@ -29,6 +29,8 @@ The parameters are in :class:`Parameters`; the datasheet quotes them and
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,6 +112,85 @@ class Parameters:
     chf_readmission_log_odds: float = 0.55
     chf_readmission_change_after_shift: float = -0.8
 
+    def __post_init__(self) -> None:
+        _check_parameters(self)
+
+
+#: Fewest patients for which every outcome is sure to have patients at risk.
+MIN_PATIENTS = 100
+
+
+def _check_parameters(p: Parameters) -> None:
+    """Refuse parameters the generator cannot honour, naming the field (validation only:
+    valid parameters generate exactly what they did before)."""
+    def number(name: str, value: object) -> float:
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+            raise TypeError(f"Parameters.{name} must be a number, got "
+                            f"{type(value).__name__} {value!r}")
+        if not math.isfinite(float(value)):
+            raise ValueError(f"Parameters.{name} must be finite, got {value!r}")
+        return float(value)
+
+    def whole(name: str, value: object, minimum: int) -> None:
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"Parameters.{name} must be a whole number, got "
+                            f"{type(value).__name__} {value!r}")
+        if value < minimum:
+            raise ValueError(f"Parameters.{name} must be at least {minimum}, got {value}")
+
+    def within(name: str, low: float, high: float, *, open_ends: bool = False) -> None:
+        value = number(name, getattr(p, name))
+        inside = low < value < high if open_ends else low <= value <= high
+        if not inside:
+            ends = f"({low}, {high})" if open_ends else f"[{low}, {high}]"
+            raise ValueError(f"Parameters.{name} must be in {ends}, got {value}")
+
+    def by_key(name: str, keys: tuple[str, ...], low: float, high: float) -> None:
+        mapping = getattr(p, name)
+        if not isinstance(mapping, dict) or set(mapping) != set(keys):
+            got = sorted(mapping) if isinstance(mapping, dict) else type(mapping).__name__
+            raise ValueError(f"Parameters.{name} must give a value for each of {list(keys)}, "
+                             f"got {got}")
+        for key in keys:
+            value = number(f"{name}[{key!r}]", mapping[key])
+            if not low <= value <= high:
+                raise ValueError(f"Parameters.{name}[{key!r}] must be in [{low}, {high}], "
+                                 f"got {value}")
+
+    if not isinstance(p.name, str) or not p.name:
+        raise ValueError(f"Parameters.name must be a non-empty string, got {p.name!r}")
+    whole("seed", p.seed, 0)
+    whole("n_patients", p.n_patients, MIN_PATIENTS)
+    whole("first_year", p.first_year, 1900)
+    whole("last_year", p.last_year, p.first_year)
+    whole("shift_year", p.shift_year, 1900)
+    whole("old_age", p.old_age, 18)
+    shares = p.race_shares
+    if not isinstance(shares, tuple | list) or len(shares) != len(RACES):
+        raise ValueError(f"Parameters.race_shares must give one share for each of {list(RACES)}")
+    values = [number(f"race_shares[{i}]", v) for i, v in enumerate(shares)]
+    if min(values) < 0 or not math.isclose(sum(values), 1.0, abs_tol=1e-9):
+        raise ValueError(f"Parameters.race_shares must be non-negative and sum to 1, got "
+                         f"{list(shares)} (sum {sum(values):g})")
+    by_key("adi_mean", RACES, 1e-9, 100 - 1e-9)  # a beta distribution's mean, in percent
+    for name in ("readmission_rate", "deterioration_rate", "mortality_rate"):
+        within(name, 0, 1, open_ends=True)
+    number("resp_sao2_mean", p.resp_sao2_mean)
+    within("resp_sao2_sd", 0, math.inf)
+    by_key("spo2_bias", RACES, -math.inf, math.inf)
+    within("spo2_noise_sd", 0, math.inf)
+    within("spending_base_usd", 0, math.inf)
+    by_key("spending_by_race", RACES, 0, math.inf)
+    by_key("spending_by_payer", PAYERS, 0, math.inf)
+    by_key("hba1c_missing_by_payer", PAYERS, 0, 1)
+    factor = number("hba1c_missing_diabetes_factor", p.hba1c_missing_diabetes_factor)
+    if not 0 <= factor * max(p.hba1c_missing_by_payer.values()) <= 1:
+        raise ValueError("Parameters.hba1c_missing_diabetes_factor must keep every missingness "
+                         f"probability in [0, 1], got {factor}")
+    within("old_admissions_kept_before_shift", 0, 1)
+    number("chf_readmission_log_odds", p.chf_readmission_log_odds)
+    number("chf_readmission_change_after_shift", p.chf_readmission_change_after_shift)
+
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
@@ -168,7 +249,10 @@ def generate(p: Parameters | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     >>> bool((adm["admission_id"] == truth["admission_id"]).all())
     True
     """
-    p = p or Parameters()
+    if p is None:
+        p = Parameters()
+    elif not isinstance(p, Parameters):
+        raise TypeError(f"p must be a Parameters instance or None, got {type(p).__name__}")
     rng = np.random.default_rng(p.seed)
     pts = _patients(p, rng)
 

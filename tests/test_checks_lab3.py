@@ -1,5 +1,7 @@
 """Lab 3 checks: right answers computed here independently (scikit-learn, pandas,
-fairlearn directly) pass, and each likely mistake gets its hint."""
+fairlearn directly) and other right answers (rounded, reordered) pass, and each likely
+mistake fails with its hint (``not passed`` and the hint, both asserted). The flags
+audited are the exercise's; a learner's own flags are never taken as the truth."""
 
 from functools import partial
 
@@ -55,64 +57,77 @@ def frame(lab, metrics=None, y_true=None, y_pred=None, sf=None):
 
 # Exercise 3.1 -----------------------------------------------------------------
 
-def test_metric_frame_right_answer(lenient, lab):
-    assert lab3.metric_frame(frame(lab), lab["y_pred"]).passed
+def test_metric_frame_right_answers(lenient, lab):
+    assert lab3.metric_frame(frame(lab)).passed
+    reordered = dict(reversed(list(RIGHT.items())))
+    assert lab3.metric_frame(frame(lab, metrics=reordered)).passed
+    assert lab3.metric_frame(frame(lab, sf=list(lab["race"]))).passed
+    ppv = partial(precision_score, zero_division=0)  # 0 instead of NaN: no group is empty here
+    assert lab3.metric_frame(frame(lab, metrics=RIGHT | {"ppv": ppv})).passed
 
 
-def test_metric_frame_hints(lenient, lab):
-    y, pred, risk = lab["y"], lab["y_pred"], lab["risk"]
-    low = (1 - risk >= np.quantile(1 - risk, 0.8)).astype(int)
-    mf = frame(lab)
+def test_metric_frame_wrong_answers(lenient, lab):
+    y, pred = lab["y"], lab["y_pred"]
     cases = [
-        ((..., pred), "replace each"),
-        ((mf, np.zeros(len(lab["task"].train))), "training set"),
-        ((mf, risk), "0/1 flags"),
-        ((mf, low), "class 0"),
-        ((mf, 1 - pred), "lowest risk"),
-        ((mf, (risk >= np.quantile(risk, 0.5)).astype(int)), "flag the 20%"),
-        ((mf.by_group, pred), "MetricFrame"),
-        ((frame(lab, metrics=false_negative_rate), pred), "dict"),
-        ((frame(lab, metrics={k: v for k, v in RIGHT.items() if k != "count"}), pred),
+        (..., "replace ..."),
+        (frame(lab).by_group, "MetricFrame"),
+        (frame(lab, metrics=false_negative_rate), "dict"),
+        (frame(lab, metrics={k: v for k, v in RIGHT.items() if k != "count"}),
          "missing ['count']"),
-        ((frame(lab, sf=lab["task"].test["sex"]), pred), "by sex"),
-        ((frame(lab, sf=lab["task"].test["payer"]), pred), "race and ethnicity column"),
-        ((frame(lab, y_true=pred, y_pred=y), pred), "swapped"),
-        ((frame(lab, metrics=RIGHT | {"fnr": true_positive_rate}), pred), "sensitivity (TPR)"),
-        ((frame(lab, metrics=RIGHT | {"ppv": true_positive_rate}), pred), "precision"),
-        ((frame(lab, metrics=RIGHT | {"fpr": lambda t, p: 1 - false_positive_rate(t, p)}),
-          pred), "specificity"),
-        ((frame(lab, metrics=RIGHT | {"tpr": false_negative_rate}), pred), "false-negative"),
-        ((frame(lab, y_pred=1 - pred), pred), "build mf from y_test and y_pred"),
+        (frame(lab, sf=lab["task"].test["sex"]), "by sex"),
+        (frame(lab, sf=lab["task"].test["payer"]), "race and ethnicity column"),
+        (frame(lab, y_true=pred, y_pred=y), "swapped"),
+        (frame(lab, metrics=RIGHT | {"fnr": true_positive_rate}), "sensitivity (TPR)"),
+        (frame(lab, metrics=RIGHT | {"fnr": false_positive_rate, "fpr": false_negative_rate}),
+         "map 'fnr' to false_negative_rate"),
+        (frame(lab, metrics=RIGHT | {"ppv": true_positive_rate}), "precision"),
+        (frame(lab, metrics=RIGHT | {"fpr": lambda t, p: 1 - false_positive_rate(t, p)}),
+         "specificity"),
+        (frame(lab, metrics=RIGHT | {"tpr": false_negative_rate}), "false-negative"),
+        (frame(lab, y_pred=1 - pred), "LOWEST risk"),
+        (frame(lab, y_pred=(lab["risk"] >= np.quantile(lab["risk"], 0.5)).astype(int)),
+         "top-20% flags"),
     ]
-    for args, hint in cases:
-        result = lab3.metric_frame(*args)
+    for mf, hint in cases:
+        result = lab3.metric_frame(mf)
         assert not result.passed and hint in result.message, (hint, result.message)
+
+
+def test_metric_frame_ignores_the_learners_flags(lenient, lab):
+    """A MetricFrame of other flags fails even when those flags are passed as y_pred."""
+    half = (lab["risk"] >= np.quantile(lab["risk"], 0.5)).astype(int)
+    result = lab3.metric_frame(frame(lab, y_pred=half), half)
+    assert not result.passed and "top-20% flags" in result.message
 
 
 # Exercise 3.2 -----------------------------------------------------------------
 
-def test_fnr_gaps_right_answer(lenient, lab):
+def test_fnr_gaps_right_answers(lenient, lab):
     fnr = lab["fnr"]
-    assert lab3.fnr_gaps(fnr.max() - fnr.min(), fnr.min() / fnr.max(), lab["y_pred"]).passed
+    gap, ratio = fnr.max() - fnr.min(), fnr.min() / fnr.max()
+    assert lab3.fnr_gaps(gap, ratio).passed
+    assert lab3.fnr_gaps(round(gap, 2), round(ratio, 2)).passed
+    assert lab3.fnr_gaps(np.float64(gap), float(f"{ratio:.3f}")).passed
 
 
-def test_fnr_gaps_hints(lenient, lab):
+def test_fnr_gaps_wrong_answers(lenient, lab):
     fnr, pred, y = lab["fnr"], lab["y_pred"], lab["y"]
     gap, ratio = fnr.max() - fnr.min(), fnr.min() / fnr.max()
     overall = 1 - recall_score(y, pred)
     tpr = 1 - fnr
     sel = pd.Series(pred).groupby(lab["race"].to_numpy()).mean()
     cases = [
-        ((gap, ..., pred), "replace each"),
-        ((pd.Series({"fnr": gap}), ratio, pred), "pick the FNR entry"),
-        ((ratio, gap, pred), "swapped"),
-        ((100 * gap, ratio, pred), "percentage points"),
-        (((fnr - overall).abs().max(), ratio, pred), "to_overall"),
-        ((sel.max() - sel.min(), ratio, pred), "selection rate"),
-        ((gap / 2, ratio, pred), "largest minus the smallest"),
-        ((gap, 1 / ratio, pred), "at most 1"),
-        ((gap, tpr.min() / tpr.max(), pred), "ratio of sensitivities"),
-        ((gap, ratio / 2, pred), "smallest FNR divided"),
+        ((gap, ...), "replace each"),
+        ((pd.Series({"fnr": gap}), ratio), "pick the FNR entry"),
+        ((ratio, gap), "swapped"),
+        ((100 * gap, ratio), "percentage"),
+        (((fnr - overall).abs().max(), ratio), "to_overall"),
+        ((sel.max() - sel.min(), ratio), "selection rate"),
+        ((gap / 2, ratio), "largest minus the smallest"),
+        ((round(gap, 1), ratio), "too coarse"),
+        ((gap, 1 / ratio), "at most 1"),
+        ((gap, tpr.min() / tpr.max()), "ratio of sensitivities"),
+        ((gap, ratio / 2), "smallest FNR divided"),
     ]
     for args, hint in cases:
         result = lab3.fnr_gaps(*args)
@@ -123,27 +138,45 @@ def test_fnr_gaps_hints(lenient, lab):
 
 def calib_of(groups, observed, predicted):
     data = pd.DataFrame({"g": np.asarray(groups), "observed": observed, "predicted": predicted})
-    return data.groupby("g").mean()
+    table = data.groupby("g").mean()
+    table.insert(0, "n", data.groupby("g").size())
+    return table
 
 
-def test_calibration_table_right_answer(lenient, lab):
-    calib = calib_of(lab["race"], lab["y"], lab["risk"])
-    calib["n"] = pd.Series(lab["race"]).value_counts()
-    assert lab3.calibration_table(calib).passed
+def test_calibration_table_right_answers(lenient, lab):
+    right = calib_of(lab["race"], lab["y"], lab["risk"])
+    assert lab3.calibration_table(right).passed
+    assert lab3.calibration_table(right.round(3)).passed
+    assert lab3.calibration_table(right.sort_index(ascending=False)).passed
+    assert lab3.calibration_table(right[["predicted", "observed", "n"]]).passed
 
 
-def test_calibration_table_hints(lenient, lab):
+def test_calibration_table_success_message_does_not_rank_small_groups(lenient, lab):
+    result = lab3.calibration_table(calib_of(lab["race"], lab["y"], lab["risk"]))
+    events = pd.Series(lab["y"]).groupby(lab["race"].to_numpy()).sum()
+    for small in events[events < 100].index:
+        assert f"for {small} patients" not in result.message
+    assert "too few readmissions to rank" in result.message
+
+
+def test_calibration_table_wrong_answers(lenient, lab):
     race, y, risk = lab["race"], lab["y"], lab["risk"]
     right = calib_of(race, y, risk)
     train = lab["task"].train
     p_train = lab["model"].predict_proba(lab["task"].X_train)[:, 1]
+    events = pd.Series(y).groupby(race.to_numpy()).sum()
     cases = [
         (..., "replace ..."),
         (right.to_numpy(), "DataFrame"),
-        (right[["observed"]], "missing ['predicted']"),
+        (right[["observed", "predicted"]], "lacks the column 'n'"),
+        (right[["n", "observed"]], "lacks the column 'predicted'"),
+        (right.assign(n=events), "counts the readmitted patients"),
+        (right.assign(n=right["n"] + 1), "number of test patients"),
+        (right.round(2), "at least 3 decimals"),
         (calib_of(lab["task"].test["sex"], y, risk), "one row per race"),
         (right.rename(columns={"observed": "predicted", "predicted": "observed"}), "swapped"),
-        (100 * right, "percentages"),
+        (right.assign(observed=100 * right["observed"], predicted=100 * right["predicted"]),
+         "percentages"),
         (calib_of(race, 1 - y, risk), "share of test patients"),
         (calib_of(race, y, 1 - risk), "class 0"),
         (calib_of(race, y, lab["y_pred"]), "share flagged"),
@@ -158,27 +191,32 @@ def test_calibration_table_hints(lenient, lab):
 
 # Exercise 3.4 -----------------------------------------------------------------
 
-def shares(test, column, rng=None, largest=True):
+def shares(test, column, keep_ties=True, largest=True):
+    """Share of Black patients among the top fifth by ``column``, computed with numpy:
+    every patient tied at the cut-off kept, or (keep_ties=False) the first in file order."""
     k = len(test) // 5
     values = test[column].to_numpy(dtype=float)
     key = values if largest else -values
-    if rng is None:  # stable sort: the first of tied rows wins
-        order = np.argsort(-key, kind="stable")[:k]
-    else:  # ties broken at random
-        order = np.lexsort((rng.random(len(values)), -key))[:k]
-    return float((test["race_ethnicity"].to_numpy()[order] == "Black").mean())
+    order = np.argsort(-key, kind="stable")
+    if keep_ties:
+        chosen = key >= key[order[k - 1]]
+    else:
+        chosen = np.zeros(len(key), bool)
+        chosen[order[:k]] = True
+    return float((test["race_ethnicity"].to_numpy()[chosen] == "Black").mean())
 
 
-def test_label_bias_right_answer(lenient, lab):
+def test_label_bias_right_answers(lenient, lab):
     test = lab["task"].test
     cost, need = shares(test, "cost_next_year_usd"), shares(test, "n_chronic_conditions")
     assert cost < need
     assert lab3.label_bias(cost, need).passed
-    other_ties = shares(test, "n_chronic_conditions", rng=np.random.default_rng(0))
-    assert lab3.label_bias(cost, other_ties).passed
+    assert lab3.label_bias(round(cost, 3), round(need, 3)).passed
+    # The cost selection without keep="all" differs by a patient tied at its cut-off.
+    assert lab3.label_bias(shares(test, "cost_next_year_usd", keep_ties=False), need).passed
 
 
-def test_label_bias_hints(lenient, lab):
+def test_label_bias_wrong_answers(lenient, lab):
     test = lab["task"].test
     cost, need = shares(test, "cost_next_year_usd"), shares(test, "n_chronic_conditions")
     overall = float((test["race_ethnicity"] == "Black").mean())
@@ -186,10 +224,13 @@ def test_label_bias_hints(lenient, lab):
     cases = [
         ((cost, ...), "replace each"),
         ((need, cost), "swapped"),
-        ((100 * cost, 100 * need), "percentages"),
+        ((100 * cost, need), "percentage"),
         ((cost * k, need), "count"),
         ((overall, need), "whole test set"),
         ((shares(test, "cost_next_year_usd", largest=False), need), "LOWEST cost"),
+        ((cost, shares(test, "n_chronic_conditions", keep_ties=False)), "keep='all'"),
+        ((cost, shares(test, "n_chronic_conditions", largest=False)), "FEWEST"),
+        ((round(cost, 2), need), "too coarse"),
         ((cost + 0.05, need), "highest cost_next_year_usd"),
         ((cost, need + 0.05), "most chronic conditions"),
     ]
@@ -211,10 +252,14 @@ def mitigator_for(lab, data="train", **changes):
         sensitive_features=fit_on["race_ethnicity"])
 
 
-def tpr_gap(lab, flags, groups):
+def tpr_by_group(lab, flags):
     y, race = lab["y"], lab["race"].to_numpy()
-    tpr = [recall_score(y[race == g], flags[race == g]) for g in groups]
-    return max(tpr) - min(tpr)
+    return pd.Series({g: recall_score(y[race == g], flags[race == g]) for g in set(race)})
+
+
+def tpr_gap(lab, flags, groups):
+    tpr = tpr_by_group(lab, flags)[list(groups)]
+    return tpr.max() - tpr.min()
 
 
 @pytest.fixture(scope="module")
@@ -225,35 +270,42 @@ def mitigated(lab):
     return mitigator, flags
 
 
-def test_mitigation_right_answer(lenient, lab, mitigated):
+def test_mitigation_right_answers(lenient, lab, mitigated):
     mitigator, flags = mitigated
     assert lab["reliable"] == ["Black", "White"]
     gap = tpr_gap(lab, flags, lab["reliable"])
-    result = lab3.mitigation(mitigator, flags, gap)
+    tpr = tpr_by_group(lab, flags)
+    result = lab3.mitigation(mitigator, flags, gap, tpr)
     assert result.passed and "flags" in result.message
+    assert lab3.mitigation(mitigator, list(flags), round(gap, 3), tpr.round(3)).passed
+    assert lab3.mitigation(mitigator, flags, gap).passed  # older notebooks: no tpr_fair
 
 
-def test_mitigation_hints(lenient, lab, mitigated):
+def test_mitigation_wrong_answers(lenient, lab, mitigated):
     mitigator, flags = mitigated
     gap = tpr_gap(lab, flags, lab["reliable"])
+    tpr = tpr_by_group(lab, flags)
     everyone = tpr_gap(lab, flags, lab["race"].unique())
     before = tpr_gap(lab, lab["y_pred"], lab["reliable"])
     other_seed = mitigator.predict(lab["task"].X_test, sensitive_features=lab["race"],
                                    random_state=1)
     unfitted = ThresholdOptimizer(estimator=lab["model"], prefit=True)
     cases = [
-        ((mitigator, flags, ...), "replace each"),
-        ((lab["model"], flags, gap), "ThresholdOptimizer"),
-        ((unfitted, flags, gap), "not fitted"),
-        ((mitigator_for(lab, constraints="equalized_odds"), flags, gap),
+        ((mitigator, flags, ..., tpr), "replace each"),
+        ((lab["model"], flags, gap, tpr), "ThresholdOptimizer"),
+        ((unfitted, flags, gap, tpr), "not fitted"),
+        ((mitigator_for(lab, constraints="equalized_odds"), flags, gap, tpr),
          "true_positive_rate_parity"),
-        ((mitigator_for(lab, objective="accuracy_score"), flags, gap), "balanced_accuracy"),
-        ((mitigator_for(lab, data="test"), flags, gap), "on the test set"),
-        ((mitigator, other_seed, gap), "random_state"),
-        ((mitigator, flags, 100 * gap), "proportion"),
-        ((mitigator, flags, everyone), "reliable"),
-        ((mitigator, flags, before), "before mitigation"),
-        ((mitigator, flags, gap + 0.05), "largest minus the smallest"),
+        ((mitigator_for(lab, objective="accuracy_score"), flags, gap, tpr), "balanced_accuracy"),
+        ((mitigator_for(lab, data="test"), flags, gap, tpr), "on the test set"),
+        ((mitigator, other_seed, gap, tpr), "random_state"),
+        ((mitigator, flags, gap, 1 - tpr), "false-negative rates"),
+        ((mitigator, flags, gap, tpr_by_group(lab, lab["y_pred"])), "before mitigation"),
+        ((mitigator, flags, gap, tpr.to_numpy()), "Series"),
+        ((mitigator, flags, 100 * gap, tpr), "percentage"),
+        ((mitigator, flags, everyone, tpr), "reliable"),
+        ((mitigator, flags, before, tpr), "before mitigation"),
+        ((mitigator, flags, gap + 0.05, tpr), "largest minus the smallest"),
     ]
     for args, hint in cases:
         result = lab3.mitigation(*args)

@@ -47,3 +47,22 @@ def test_reference_models_are_modest_but_real(task, kind):
 def test_unknown_model_kind(task):
     with pytest.raises(ValueError, match="kind must be"):
         cohorts.reference_model(task, "forest")
+
+
+def test_split_year_must_leave_training_and_test_years():
+    import numpy as np
+
+    with pytest.raises(ValueError, match="from 2019 to 2023"):
+        cohorts.readmission_task(2018)
+    with pytest.raises(TypeError, match="must be a year"):
+        cohorts.readmission_task(2022.0)
+    earliest = cohorts.readmission_task(np.int64(2019))
+    assert set(earliest.train["admit_year"]) == {2019}
+    assert earliest.test["admit_year"].min() == 2020
+
+
+def test_reference_model_needs_a_task(task):
+    with pytest.raises(TypeError, match="task must be a Task"):
+        cohorts.reference_model(task.train)
+    with pytest.raises(TypeError, match="random_state must be a whole number"):
+        cohorts.reference_model(task, "boosting", random_state="0")

@@ -249,3 +249,90 @@ def test_admissions_types_after_loading():
     assert str(df["readmitted_30d"].dtype) == "Int64"
     assert df["age"].dtype == "int64"
     assert isinstance(df["payer"].dtype, pd.CategoricalDtype)
+
+
+# --- Files a maintainer could produce by mistake: each error names the file -------------
+
+
+def test_empty_file(data_copy):
+    reseal(data_copy, WDBC, "")
+    with pytest.raises(ValueError, match=f"{WDBC}: file is empty"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_blank_lines_only(data_copy):
+    reseal(data_copy, WDBC, "\n\n\n")
+    with pytest.raises(ValueError, match=f"{WDBC}: file is empty"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_header_only(data_copy):
+    reseal(data_copy, WDBC, as_text(rows(data_copy)[:1]))
+    with pytest.raises(ValueError, match=f"{WDBC}: has a header but no data rows; expected 569"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_duplicated_column(data_copy):
+    table = rows(data_copy)
+    table[0][2] = table[0][1]  # texture_mean renamed radius_mean
+    reseal(data_copy, WDBC, as_text(table))
+    with pytest.raises(ValueError, match="column 'radius_mean' appears more than once"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_blank_column_name(data_copy):
+    table = rows(data_copy)
+    table[0][3] = ""
+    reseal(data_copy, WDBC, as_text(table))
+    with pytest.raises(ValueError, match=f"{WDBC}: column 4 of the header has no name"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_infinite_value_in_a_column_without_an_upper_bound(data_copy):
+    spec = datasets.card("admissions")
+    with (data_copy / spec.file).open(newline="") as fh:
+        table = list(csv.reader(fh))
+    table[6][0] = "inf"  # admission_id has a minimum but no maximum
+    reseal(data_copy, spec.file, as_text(table))
+    with pytest.raises(ValueError, match="column 'admission_id' value inf at line 7 is not a "
+                                         "finite number"):
+        datasets.load("admissions", folder=data_copy)
+
+
+def test_ragged_row(data_copy):
+    table = rows(data_copy)
+    table[4] = table[4] + ["1.0"]
+    reseal(data_copy, WDBC, as_text(table))
+    with pytest.raises(ValueError, match=f"{WDBC}: not a readable CSV"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_checksum_that_is_not_hexadecimal(data_copy):
+    (data_copy / "SHA256SUMS").write_text("z" * 64 + f"  {WDBC}\n")
+    with pytest.raises(ValueError, match="SHA256SUMS: line 1 is not"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_two_different_checksums_for_one_file(data_copy):
+    sums = data_copy / "SHA256SUMS"
+    sums.write_text(sums.read_text() + "0" * 64 + f"  {WDBC}\n")
+    with pytest.raises(ValueError, match=f"second, different checksum for {WDBC}"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_dataset_path_is_a_folder(data_copy):
+    (data_copy / WDBC).unlink()
+    (data_copy / WDBC).mkdir()
+    with pytest.raises(ValueError, match=f"{WDBC}: is a folder, not the dataset file"):
+        datasets.load("wdbc", folder=data_copy)
+
+
+def test_env_var_pointing_nowhere_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv(datasets.DATA_DIR_ENV, str(tmp_path / "gone"))
+    with pytest.raises(FileNotFoundError, match=r"gone: data folder not found \(from "
+                                                r"\$LABKIT_DATA_DIR\)"):
+        datasets.load_wdbc()
+
+
+def test_folder_as_a_string(data_copy):
+    assert len(datasets.load("wdbc", folder=str(data_copy))) == 569

@@ -1,6 +1,7 @@
 """labkit.evaluate: known-answer tests and independent recomputation."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, roc_auc_score
@@ -77,7 +78,7 @@ def test_bad_inputs_are_named():
         evaluate.net_benefit([0, 1], [0.1, 1.2], 0.5)
     with pytest.raises(ValueError, match="threshold must be in"):
         evaluate.net_benefit([0, 1], [0.1, 0.2], 1.0)
-    with pytest.raises(ValueError, match="equal length"):
+    with pytest.raises(ValueError, match="same length"):
         evaluate.threshold_table([0, 1], [0.1], [0.5])
 
 
@@ -114,3 +115,141 @@ def test_threshold_table_matches_sklearn_confusion_matrix():
         assert row["ppv"] == pytest.approx(tp / (tp + fp))
         assert row["nne"] == pytest.approx((tp + fp) / tp)
         assert row["flagged_per_day"] == pytest.approx((tp + fp) / 30)
+
+
+# --- Inputs of every kind a learner passes ------------------------------------------
+
+
+def test_outcomes_as_booleans_or_floats_are_fine():
+    y_int = [1, 0, 1, 1, 0]
+    p = [0.7, 0.4, 0.2, 0.9, 0.1]
+    expected = evaluate.net_benefit(y_int, p, 0.3)
+    assert evaluate.net_benefit([bool(v) for v in y_int], p, 0.3) == expected
+    assert evaluate.net_benefit([float(v) for v in y_int], p, 0.3) == expected
+    assert evaluate.net_benefit(pd.Series(y_int, dtype="Int64"), p, 0.3) == expected
+
+
+def test_series_pair_by_position_only_when_that_is_safe():
+    y = pd.Series([1, 0, 1, 0], index=[7, 3, 9, 1])
+    p = pd.Series([0.9, 0.2, 0.8, 0.1], index=[7, 3, 9, 1])
+    # Same index: rows are the same patients; a numpy partner pairs by position.
+    assert evaluate.net_benefit(y, p, 0.5) == evaluate.net_benefit(y.to_numpy(), p, 0.5) == 0.5
+    with pytest.raises(ValueError, match="different indexes"):
+        evaluate.net_benefit(y, p.sort_index(), 0.5)
+
+
+def test_threshold_table_takes_one_threshold_and_a_threshold_of_one():
+    y, p = [1, 0, 1], [1.0, 0.2, 0.6]
+    one = evaluate.threshold_table(y, p, 0.5)
+    assert one["flagged"].tolist() == [2.0]
+    top = evaluate.threshold_table(y, p, [1.0])
+    assert top[["tp", "fp"]].iloc[0].tolist() == [1.0, 0.0]  # only the certain risk
+
+
+# --- Bootstrap ------------------------------------------------------------------------
+
+
+def test_default_is_at_least_1000_resamples():
+    import inspect
+
+    from labkit import audit
+
+    assert evaluate.N_BOOT >= 1000
+    for func in (evaluate.bootstrap_ci, audit.bootstrap_by_group):
+        assert inspect.signature(func).parameters["n_boot"].default == evaluate.N_BOOT
+
+
+def test_row_bootstrap_is_the_documented_resampling_loop():
+    # Recompute a percentile interval with an independent loop: resample rows with
+    # default_rng(seed).integers, skip one-class resamples, take the quantiles. Lab 2's
+    # interval (continuous risks) depends on exactly this stream.
+    rng_data = np.random.default_rng(11)
+    y = (rng_data.random(300) < 0.2).astype(int)
+    p = np.clip(0.2 + 0.3 * (y - 0.2) + rng_data.normal(0, 0.1, 300), 0.01, 0.99)
+
+    def metric(a, b):
+        return evaluate.net_benefit(a, b, 1 / 6)
+
+    rng = np.random.default_rng(4)
+    values = []
+    for _ in range(300):
+        idx = rng.integers(0, 300, 300)
+        if len(np.unique(y[idx])) == 2:
+            values.append(metric(y[idx], p[idx]))
+    expected = (metric(y, p), *np.quantile(values, [0.025, 0.975]))
+    got = evaluate.bootstrap_ci(metric, y, p, n_boot=300, random_state=4, progress=False)
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_bootstrap_of_a_rate_matches_binomial_theory():
+    # 400 patients with the outcome, 280 of them missed: FNR 0.7 with standard error
+    # sqrt(0.7 x 0.3 / 400) = 0.0229, so a 95% interval about 3.92 x 0.0229 = 0.090 wide.
+    from fairlearn.metrics import false_negative_rate
+
+    y = np.r_[np.ones(400, int), np.zeros(600, int)]
+    pred = np.r_[np.zeros(280, int), np.ones(120, int), np.zeros(500, int), np.ones(100, int)]
+    est, low, high = evaluate.bootstrap_ci(false_negative_rate, y, pred, n_boot=4000,
+                                           random_state=1, progress=False)
+    assert est == pytest.approx(0.7)
+    assert high - low == pytest.approx(2 * 1.96 * np.sqrt(0.7 * 0.3 / 400), rel=0.08)
+    assert (low + high) / 2 == pytest.approx(0.7, abs=0.005)
+
+
+@pytest.mark.parametrize("kind", ["risks", "labels"])
+def test_cluster_bootstrap_resamples_patients_not_rows(kind):
+    # 400 patients, each seen 4 times with the same outcome and prediction. Resampling
+    # rows treats the copies as independent and halves the interval (sqrt(4) = 2);
+    # resampling patients gives the interval of the 400 patients themselves.
+    from fairlearn.metrics import false_negative_rate
+
+    rng = np.random.default_rng(5)
+    y = (rng.random(400) < 0.3).astype(int)
+    risk = np.clip(0.3 + 0.25 * (y - 0.3) + rng.normal(0, 0.15, 400), 0.01, 0.99)
+    if kind == "risks":
+        def metric(a, b):
+            return evaluate.net_benefit(a, b, 0.25)
+        score = risk
+    else:
+        metric, score = false_negative_rate, (risk >= 0.35).astype(int)
+    ids = np.repeat(np.arange(400), 4)
+
+    def width(*args, **kwargs):
+        est, low, high = evaluate.bootstrap_ci(metric, *args, n_boot=1000, random_state=2,
+                                               progress=False, **kwargs)
+        return high - low
+
+    alone = width(y, score)
+    rows = width(y[ids], score[ids])
+    patients = width(y[ids], score[ids], patient_id=ids)
+    assert rows / alone == pytest.approx(0.5, abs=0.1)
+    assert patients / alone == pytest.approx(1.0, abs=0.15)
+
+
+def test_bootstrap_progress_bar_for_label_predictions(capsys):
+    y = np.array([1, 0] * 50)
+    evaluate.bootstrap_ci(lambda a, b: float(np.mean(a == b)), y, y, n_boot=250)
+    out = capsys.readouterr()
+    assert "250/250" in out.out and out.err == "" and "it/s" not in out.out
+
+
+def test_bootstrap_refuses_a_metric_undefined_on_the_data():
+    with pytest.raises(ValueError, match="metric returned nan on the full data"):
+        evaluate.bootstrap_ci(lambda a, b: float("nan"), [0, 1, 0, 1], [0.1, 0.9, 0.2, 0.8],
+                              progress=False)
+
+
+# --- Wilson score interval ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k, n, low, high", [
+    # Newcombe RG. Two-sided confidence intervals for the single proportion: comparison
+    # of seven methods. Stat Med 1998;17:857-872. Worked examples, method 3 (score
+    # interval without continuity correction), 95% limits to 4 decimals.
+    (81, 263, 0.2553, 0.3662),
+    (15, 148, 0.0624, 0.1605),
+    (0, 20, 0.0000, 0.1611),
+    (1, 29, 0.0061, 0.1718),
+])
+def test_wilson_interval_matches_newcombe_1998(k, n, low, high):
+    got = evaluate.wilson_interval(k, n)
+    assert got == pytest.approx((low, high), abs=5e-5)

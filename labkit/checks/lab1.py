@@ -1,24 +1,26 @@
 """Checks for Lab 1 - Build a risk model.
 
-Every expected value is recomputed at call time: the split from the shipped
-SYNTHETIC admissions cohort (:func:`labkit.cohorts.readmission_task`), and each
-AUROC from the learner's own fitted model with :func:`sklearn.metrics.roc_auc_score`.
+Each check judges against what the exercise asked, recomputed from the shipped
+SYNTHETIC admissions cohort (:mod:`labkit.checks.state`): the inputs known at
+discharge, the split by time and patient, and Lab 1's pipelines. A model is
+judged on structure first (every input, fitted on the right rows, the asked
+estimator) and then on its risks, which must match the exercise's pipeline to
+within what another solver gives; an AUROC is then compared with the learner's
+own model, rounded or not.
 
 >>> from labkit import cohorts
 >>> from labkit.checks import lab1
 >>> lab1.features(cohorts.FEATURES).passed
-✔ Exercise 1.1 - correct: 28 inputs, all known at discharge, none of them leaky.
+✔ Exercise 1.1 - correct: all 28 inputs known at discharge, none of them leaky.
 True
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
@@ -27,18 +29,24 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, average_precision_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from labkit import cohorts, datasets
-from labkit.checks import Feedback, close, feedback, unanswered
+from labkit.checks import Feedback, feedback, frame_problem, judge, rows_problem, unanswered
+from labkit.checks.state import RANDOM_STATE, lab_state, one_thread
 
-__all__ = ["NOT_INPUTS", "KEY_GROUPS", "features", "split", "logistic", "boosting",
-           "random_split"]
+__all__ = ["NOT_INPUTS", "KEY_GROUPS", "BOOSTING_PARAMS", "features", "split", "logistic",
+           "boosting", "random_split"]
 
 TARGET = cohorts.TARGET
 FIRST_TEST_YEAR = 2023
-RANDOM_STATE = 0
+#: How far a learner's predicted risks may lie from the exercise's pipeline: another
+#: converged solver (liblinear, newton-cholesky) moves them by up to 0.0023 here.
+RISK_TOL = 0.005
+#: The hyperparameters Exercise 1.4 asks for.
+BOOSTING_PARAMS = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15,
+                   "random_state": RANDOM_STATE}
 #: Every column of the cohort that is not a model input, with the reason a learner sees.
 NOT_INPUTS: dict[str, str] = {
     TARGET: "is the outcome itself",
@@ -58,7 +66,7 @@ NOT_INPUTS: dict[str, str] = {
     "race_ethnicity": "is kept to audit the model (Lab 3), not as an input: Riverside decided "
     "not to allocate care by race and ethnicity",
 }
-#: Groups of inputs a readmission model at discharge should not miss.
+#: Groups of inputs a readmission model at discharge should not miss (named in hints).
 KEY_GROUPS: dict[str, list[str]] = {
     "demographics": ["age", "sex"],
     "social context": ["payer", "adi_percentile"],
@@ -72,32 +80,23 @@ KEY_GROUPS: dict[str, list[str]] = {
 }
 
 
-@functools.lru_cache(maxsize=2)
-def _task_for(folder: str) -> cohorts.Task:
-    return cohorts.readmission_task(last_train_year=FIRST_TEST_YEAR - 1)
-
-
-def _task() -> cohorts.Task:
-    """The shared task, built once per data folder (the checks only read it)."""
-    return _task_for(str(datasets.data_dir()))
-
-
-@functools.lru_cache(maxsize=2)
-def _at_risk_for(folder: str) -> pd.DataFrame:
-    df = datasets.load_admissions()
-    return df[df[TARGET].notna()]
-
-
-def _at_risk() -> pd.DataFrame:
-    """The cohort's admissions at risk, in file order, as the learner builds them."""
-    return _at_risk_for(str(datasets.data_dir()))
-
-
 def _leak_problems(columns: Sequence[str]) -> list[str]:
     """One message per column that must not be a model input, outcomes first."""
     order = list(NOT_INPUTS)
     bad = sorted({c for c in columns if c in NOT_INPUTS}, key=order.index)
     return [f"'{c}' {NOT_INPUTS[c]}" for c in bad]
+
+
+def _missing_inputs(used: Sequence[str]) -> str | None:
+    """A hint naming the inputs known at discharge that ``used`` leaves out, else None."""
+    missing = [c for c in cohorts.FEATURES if c not in set(used)]
+    if not missing:
+        return None
+    whole = [g for g, cols in KEY_GROUPS.items() if not set(cols) & set(used)]
+    groups = f" (every column of {', '.join(whole)})" if whole else ""
+    shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+    return (f"{len(missing)} inputs known at discharge are missing{groups}: {shown}. The "
+            "exercise asks for every column recorded up to discharge except the ones it names.")
 
 
 def features(features: object) -> Feedback:
@@ -123,20 +122,15 @@ def features(features: object) -> Feedback:
         return feedback("1.1", False, f"remove {problems[0]}.{more}")
     if not names:
         return feedback("1.1", False, "the list is empty; name the columns known at discharge.")
-    left_out = [group for group, cols in KEY_GROUPS.items() if not set(cols) & set(names)]
-    message = f"{len(names)} inputs, all known at discharge, none of them leaky."
-    if left_out:
-        message += (" Note: you left out every column of " + ", ".join(left_out)
-                    + "; a readmission model usually needs them.")
-    missing = [c for c in cohorts.FEATURES if c not in names]
-    if missing and not left_out:
-        message += (f" Note: your list leaves out {', '.join(missing)}, known at discharge; "
-                    "the rest of the lab assumes every usable column.")
-    return feedback("1.1", True, message)
+    missing = _missing_inputs(names)
+    if missing:
+        return feedback("1.1", False, missing)
+    return feedback("1.1", True, f"all {len(names)} inputs known at discharge, none of them "
+                    "leaky.")
 
 
-def _ids(df: pd.DataFrame) -> set[int]:
-    return {int(i) for i in df["admission_id"]}
+def _ids(df: pd.DataFrame) -> list[int]:
+    return [int(i) for i in df["admission_id"]]
 
 
 def split(train: object, test: object) -> Feedback:
@@ -144,14 +138,11 @@ def split(train: object, test: object) -> Feedback:
     if unanswered(train, test):
         return feedback("1.2", False, "replace each ... with a DataFrame.")
     for name, df in (("train", train), ("test", test)):
-        if not isinstance(df, pd.DataFrame):
-            return feedback("1.2", False, f"{name} should be a DataFrame of rows of cohort, "
-                            f"got {type(df).__name__}.")
-        lacking = [c for c in ("admission_id", "patient_key", "admit_year", TARGET)
-                   if c not in df.columns]
-        if lacking:
-            return feedback("1.2", False, f"{name} lacks column '{lacking[0]}': keep every "
-                            "column of cohort and select rows only.")
+        problem = frame_problem(df, name, columns=["admission_id", "patient_key", "admit_year",
+                                                   TARGET])
+        if problem:
+            return feedback("1.2", False, problem + " Keep every column of cohort and select "
+                            "rows only.")
     assert isinstance(train, pd.DataFrame) and isinstance(test, pd.DataFrame)
     for name, df in (("train", train), ("test", test)):
         if df[TARGET].isna().any():
@@ -168,32 +159,36 @@ def split(train: object, test: object) -> Feedback:
         years = sorted({int(y) for y in test["admit_year"] if y < first})
         return feedback("1.2", False, f"test holds admissions from {years}; split by time: "
                         f"test is {first}-{first + 1} only.")
+    for name, df in (("train", train), ("test", test)):
+        repeated = int(df["admission_id"].duplicated().sum())
+        if repeated:
+            return feedback("1.2", False, f"{name} holds {repeated} admissions more than once; "
+                            "select rows of cohort without repeating any (no concat of a set "
+                            "with itself).")
     shared = set(train["patient_key"]) & set(test["patient_key"])
     if shared:
         return feedback("1.2", False, f"{len(shared)} patients appear in both sets; drop from "
                         "test every patient_key that is in train.")
-    task = _task()
-    want_train, want_test = _ids(task.train), _ids(task.test)
-    got_train, got_test = _ids(train), _ids(test)
-    incomplete = task.train[task.train["lactate_mmol_l"].isna()
-                            | task.train["hba1c_last_year_pct"].isna()]
+    task = lab_state().task
+    want_train, want_test = set(_ids(task.train)), set(_ids(task.test))
+    got_train, got_test = set(_ids(train)), set(_ids(test))
+    incomplete_ids = set(_ids(pd.concat([task.train, task.test])[
+        lambda d: d["lactate_mmol_l"].isna() | d["hba1c_last_year_pct"].isna()]))
     if got_train < want_train:
         lost = want_train - got_train
-        if lost <= _ids(incomplete):
+        if lost <= incomplete_ids:
             return feedback("1.2", False, f"train is missing {len(lost)} admissions with a "
                             "missing lactate or HbA1c; keep them (the pipeline imputes).")
         if got_test > want_test:
             return feedback("1.2", False, "you removed returning patients from the training "
                             "set; keep all of 2019-2022 in train and drop them from test.")
-        return feedback("1.2", False, f"train is missing {len(lost)} of the "
-                        f"{len(want_train)} at-risk admissions of {first - 4}-{first - 1}.")
-    if got_train != want_train:
-        return feedback("1.2", False, "train should be exactly the at-risk admissions of "
-                        f"{first - 4}-{first - 1}.")
+    problem = rows_problem(_ids(train), want_train, "train", "at-risk admissions of "
+                           f"{first - 4}-{first - 1}")
+    if problem:
+        return feedback("1.2", False, problem)
     if got_test != want_test:
         lost = want_test - got_test
-        if lost and lost <= _ids(task.test[task.test["lactate_mmol_l"].isna()
-                                           | task.test["hba1c_last_year_pct"].isna()]):
+        if lost and lost <= incomplete_ids:
             return feedback("1.2", False, f"test is missing {len(lost)} admissions with a "
                             "missing lactate or HbA1c; keep them (the pipeline imputes).")
         return feedback("1.2", False, f"test should hold the {len(want_test)} at-risk "
@@ -224,8 +219,27 @@ def _input_columns(model: Pipeline) -> list[str]:
     return [str(c) for c in getattr(model, "feature_names_in_", [])]
 
 
-def _fitted_pipeline(model: object, kind: type, name: str) -> str | None:
-    """A hint if ``model`` is not a fitted Pipeline ending in ``kind``, else None."""
+def _steps(est: object, kind: type) -> list:
+    """Every fitted step of type ``kind`` inside a pipeline or column transformer."""
+    found = [est] if isinstance(est, kind) else []
+    for child in getattr(est, "steps", []):
+        found += _steps(child[1], kind)
+    for child in getattr(est, "transformers_", []):
+        found += _steps(child[1], kind)
+    return found
+
+
+def _fitted_rows(model: Pipeline) -> int | None:
+    """How many rows the pipeline's preprocessing was fitted on, if it records it."""
+    for scaler in _steps(model, StandardScaler):
+        seen = np.atleast_1d(scaler.n_samples_seen_)
+        return int(seen.max())
+    return None
+
+
+def _structure(model: object, kind: type, name: str, rows: pd.DataFrame,
+               rows_name: str) -> str | None:
+    """A hint if ``model`` is not the asked pipeline fitted on ``rows``, else None."""
     if not isinstance(model, Pipeline):
         return (f"{name} should be a scikit-learn Pipeline (make_pipeline(preprocess, ...)), "
                 f"got {type(model).__name__}.")
@@ -235,130 +249,161 @@ def _fitted_pipeline(model: object, kind: type, name: str) -> str | None:
     try:
         check_is_fitted(model)
     except NotFittedError:
-        return f"{name} is not fitted yet: call {name}.fit(train[features], y_train)."
+        return f"{name} is not fitted yet: call {name}.fit({rows_name}[features], its outcome)."
     if not hasattr(model, "feature_names_in_"):
-        return f"fit {name} on a DataFrame (train[features]) so it knows the column names."
-    leaks = _leak_problems(_input_columns(model))
+        return f"fit {name} on a DataFrame ({rows_name}[features]) so it knows the column names."
+    used = _input_columns(model)
+    leaks = _leak_problems(used)
     if leaks:
         return f"{name} uses a column it must not: {leaks[0]}."
+    missing = _missing_inputs(used)
+    if missing:
+        return f"{name} does not use every input: {missing}"
+    fitted_on = _fitted_rows(model)
+    if fitted_on is not None and fitted_on != len(rows):
+        return (f"{name} was fitted on {fitted_on:,} rows, but {rows_name} has {len(rows):,}: "
+                f"fit it on {rows_name}[features] and its outcome.")
     return None
 
 
-def _auroc(model: Pipeline, df: pd.DataFrame, y: pd.Series) -> float:
-    return float(roc_auc_score(y, model.predict_proba(df[list(model.feature_names_in_)])[:, 1]))
+def _risk(model: Pipeline, df: pd.DataFrame) -> np.ndarray:
+    with one_thread():
+        return model.predict_proba(df[list(model.feature_names_in_)])[:, 1]
 
 
-def _auroc_hint(value: object, model: Pipeline, expected: float, df: pd.DataFrame,
-                y: pd.Series, train_auroc: float, how: str,
-                extra: dict[str, Callable[[], float]] | None = None) -> str | None:
-    """None if ``value`` matches ``expected``; otherwise the likeliest mistake."""
-    if close(value, expected, rel=0, abs_=5e-4):
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return f"the AUROC should be one number, got {type(value).__name__}."
+def _pipeline_hint(model: Pipeline) -> str:
+    """What to check when a model's risks differ from the exercise's pipeline."""
+    imputers = _steps(model, SimpleImputer)
+    if not imputers or not all(i.add_indicator for i in imputers):
+        return ("use SimpleImputer(strategy='median', add_indicator=True) for the numeric "
+                "columns, so the model can see which values were missing.")
+    if any(i.strategy != "median" for i in imputers):
+        return "impute with the median (strategy='median'), as the exercise asks."
+    if not _steps(model, StandardScaler):
+        return "scale the numeric columns with StandardScaler after imputing them."
+    return ("its risks differ from the exercise's pipeline: check each step against the "
+            "exercise (median imputation with indicators, StandardScaler, OneHotEncoder, and "
+            "the classifier's settings).")
+
+
+def _auroc_slips(model: Pipeline, df: pd.DataFrame, y: pd.Series, expected: float,
+                 train_auroc: float) -> list:
+    """(value, hint) pairs for the usual ways an AUROC comes out wrong, computed lazily."""
     X = df[list(model.feature_names_in_)]
-    labels = model.predict(X)
-    candidates = {
-        "that is the training-set AUROC; compute it on the test set": train_auroc,
-        "that is the AUROC of the probabilities of class 0 (no readmission); use "
-        "predict_proba(...)[:, 1]": 1 - expected,
-        "predict() gives 0/1 labels at a 50% threshold, which throws the ranking away; use "
-        "the probabilities predict_proba(...)[:, 1]": float(roc_auc_score(y, labels)),
-        "that is the accuracy (model.score); compute roc_auc_score": float(
-            accuracy_score(y, labels)),
-        "that is the average precision; compute roc_auc_score": float(
-            average_precision_score(y, model.predict_proba(X)[:, 1])),
-    }
-    for hint, candidate in candidates.items():
-        if close(number, candidate, rel=0, abs_=5e-4):
-            return hint + "."
-    for hint, compute in (extra or {}).items():  # costlier guesses, computed only if needed
-        if close(number, compute(), rel=0, abs_=5e-4):
-            return hint + "."
-    if not 0 <= number <= 1:
-        return "an AUROC lies between 0 and 1."
-    return f"compute {how}."
+
+    def labels_auroc() -> float:
+        return float(roc_auc_score(y, model.predict(X)))
+
+    def accuracy() -> float:
+        return float(accuracy_score(y, model.predict(X)))
+
+    def average_precision() -> float:
+        return float(average_precision_score(y, _risk(model, df)))
+
+    return [
+        (train_auroc, "that is the training-set AUROC; compute it on the test set."),
+        (1 - expected, "that is the AUROC of the probabilities of class 0 (no readmission); use "
+         "predict_proba(...)[:, 1]."),
+        (labels_auroc, "predict() gives 0/1 labels at a 50% threshold, which throws the ranking "
+         "away; use the probabilities predict_proba(...)[:, 1]."),
+        (accuracy, "that is the accuracy (model.score); compute roc_auc_score."),
+        (average_precision, "that is the average precision; compute roc_auc_score."),
+    ]
 
 
-def _refit_matches(model: Pipeline, fit_df: pd.DataFrame, fit_y: pd.Series,
-                   score_df: pd.DataFrame, score_y: pd.Series, got: float) -> bool:
-    """True if a fresh copy fitted on ``fit_df`` scores as the learner's model does."""
-    with threadpool_limits(limits=1):  # OpenMP threads crawl on a busy machine
-        copy = clone(model).fit(fit_df[list(model.feature_names_in_)], fit_y)
-    return close(_auroc(copy, score_df, score_y), got, rel=0, abs_=1e-3)
-
-
-def _imputer_note(model: Pipeline) -> str:
-    def imputers(est: object) -> list[SimpleImputer]:
-        found = [est] if isinstance(est, SimpleImputer) else []
-        for child in getattr(est, "steps", []):
-            found += imputers(child[1])
-        for child in getattr(est, "transformers_", []):
-            found += imputers(child[1])
-        return found
-
-    if any(imp.add_indicator for imp in imputers(model)):
-        return ""
-    return (" Note: no SimpleImputer(add_indicator=True) in your pipeline, so the model "
-            "cannot see which values were missing.")
+def _judge_auroc(value: object, model: Pipeline, df: pd.DataFrame, y: pd.Series,
+                 train_df: pd.DataFrame, train_y: pd.Series, name: str, how: str,
+                 extra: list | None = None) -> tuple[float, float, str | None]:
+    expected = float(roc_auc_score(y, _risk(model, df)))
+    train_auroc = float(roc_auc_score(train_y, _risk(model, train_df)))
+    hint = judge(value, expected, name=name, tol=5e-4, min_decimals=2, proportion=True,
+                 slips=_auroc_slips(model, df, y, expected, train_auroc) + (extra or []),
+                 otherwise=f"compute {how}.")
+    return expected, train_auroc, hint
 
 
 def logistic(model: object, auroc_test: object) -> Feedback:
     """Exercise 1.3: a fitted logistic-regression pipeline and its test-set AUROC."""
     if unanswered(model, auroc_test):
         return feedback("1.3", False, "replace each ... with your answer.")
-    problem = _fitted_pipeline(model, LogisticRegression, "model")
+    state = lab_state()
+    task = state.task
+    problem = _structure(model, LogisticRegression, "model", task.train, "train")
     if problem:
         return feedback("1.3", False, problem)
     assert isinstance(model, Pipeline)
-    task = _task()
-    expected = _auroc(model, task.test, task.y_test)
-    train_auroc = _auroc(model, task.train, task.y_train)
-    hint = _auroc_hint(auroc_test, model, expected, task.test, task.y_test, train_auroc,
-                       "roc_auc_score(y_test, model.predict_proba(test[features])[:, 1])")
+    gap = float(np.abs(_risk(model, task.test) - state.risk).max())
+    if gap > RISK_TOL:
+        return feedback("1.3", False, _pipeline_hint(model))
+    expected, train_auroc, hint = _judge_auroc(
+        auroc_test, model, task.test, task.y_test, task.train, task.y_train, "auroc_test",
+        "roc_auc_score(y_test, model.predict_proba(test[features])[:, 1])")
     if hint:
         return feedback("1.3", False, hint)
-    if not _refit_matches(model, task.train, task.y_train, task.test, task.y_test, expected):
-        return feedback("1.3", False, "your model was not fitted on the training set of "
-                        "Exercise 1.2; fit it with model.fit(train[features], y_train).")
-    return feedback("1.3", True, f"test AUROC {expected:.3f} (training set {train_auroc:.3f})."
-                    + _imputer_note(model))
+    return feedback("1.3", True, f"test AUROC {expected:.3f} (training set {train_auroc:.3f}).")
 
 
 def boosting(boosting: object, auroc_boosting: object) -> Feedback:
-    """Exercise 1.4: a fitted gradient-boosting pipeline and its test-set AUROC."""
+    """Exercise 1.4: a fitted gradient-boosting pipeline and its test-set AUROC.
+
+    Judged without refitting: the classifier's settings must be the asked ones
+    and its preprocessing must turn test patients into the same table as Lab 1's
+    pipeline does; a fitted model with both is the exercise's model.
+    """
     if unanswered(boosting, auroc_boosting):
         return feedback("1.4", False, "replace each ... with your answer.")
-    if (isinstance(boosting, Pipeline)
-            and isinstance(boosting.steps[-1][1], HistGradientBoostingClassifier)
-            and boosting.steps[-1][1].random_state is None):
-        return feedback("1.4", False, "pass random_state=RANDOM_STATE to "
-                        "HistGradientBoostingClassifier so the result can be reproduced.")
-    problem = _fitted_pipeline(boosting, HistGradientBoostingClassifier, "boosting")
+    if isinstance(boosting, Pipeline) and isinstance(boosting.steps[-1][1],
+                                                     HistGradientBoostingClassifier):
+        params = boosting.steps[-1][1].get_params()
+        for key, want in BOOSTING_PARAMS.items():
+            if params[key] != want:
+                shown = "RANDOM_STATE" if key == "random_state" else repr(want)
+                extra = " so the result can be reproduced" if key == "random_state" else ""
+                return feedback("1.4", False, f"pass {key}={shown} to "
+                                f"HistGradientBoostingClassifier{extra}; yours has "
+                                f"{params[key]!r}.")
+    state = lab_state()
+    task = state.task
+    problem = _structure(boosting, HistGradientBoostingClassifier, "boosting", task.train,
+                         "train")
     if problem:
         return feedback("1.4", False, problem)
     assert isinstance(boosting, Pipeline)
-    task = _task()
-    expected = _auroc(boosting, task.test, task.y_test)
-    train_auroc = _auroc(boosting, task.train, task.y_train)
+    sample = task.test.iloc[:300]
+    try:
+        table = boosting[:-1].transform(sample[list(boosting.feature_names_in_)])
+        table = table.toarray() if hasattr(table, "toarray") else table
+        theirs = pd.DataFrame(table, columns=[c.split("__")[-1]
+                                              for c in boosting[:-1].get_feature_names_out()])
+    except (ValueError, AttributeError, KeyError):
+        theirs = None
+    reference = state.logistic[:-1]
+    ours = pd.DataFrame(reference.transform(sample[cohorts.FEATURES]),
+                        columns=list(reference.get_feature_names_out()))
+    if (theirs is None or set(theirs.columns) != set(ours.columns)
+            or not np.allclose(theirs[ours.columns].to_numpy(dtype=float),
+                               ours.to_numpy(dtype=float), atol=1e-9)):
+        return feedback("1.4", False, "use a fresh copy of Exercise 1.3's preprocessing, "
+                        "clone(preprocess), fitted on train: " + _pipeline_hint(boosting))
 
     def logistic_auroc() -> float:
-        return _auroc(cohorts.reference_model(task, "logistic"), task.test, task.y_test)
+        return float(roc_auc_score(task.y_test, state.risk))
 
-    extra = {"that is the logistic regression's AUROC from Exercise 1.3; score boosting":
-             logistic_auroc}
-    hint = _auroc_hint(auroc_boosting, boosting, expected, task.test, task.y_test, train_auroc,
-                       "roc_auc_score(y_test, boosting.predict_proba(test[features])[:, 1])",
-                       extra)
+    expected, train_auroc, hint = _judge_auroc(
+        auroc_boosting, boosting, task.test, task.y_test, task.train, task.y_train,
+        "auroc_boosting", "roc_auc_score(y_test, boosting.predict_proba(test[features])[:, 1])",
+        [(logistic_auroc, "that is the logistic regression's AUROC from Exercise 1.3; score "
+          "boosting.")])
     if hint:
         return feedback("1.4", False, hint)
-    if not _refit_matches(boosting, task.train, task.y_train, task.test, task.y_test, expected):
-        return feedback("1.4", False, "your boosting model was not fitted on the training set "
-                        "of Exercise 1.2; fit it with boosting.fit(train[features], y_train).")
     return feedback("1.4", True, f"test AUROC {expected:.3f}, against {train_auroc:.3f} on the "
                     "training set: boosting fits its training patients far better than new ones.")
+
+
+def _random_split() -> tuple[pd.DataFrame, pd.DataFrame]:
+    state = lab_state()
+    return state.memo("lab1.random_split", lambda: tuple(train_test_split(
+        state.at_risk, test_size=0.25, random_state=RANDOM_STATE)))
 
 
 def random_split(rand_train: object, rand_test: object, random_model: object,
@@ -367,51 +412,56 @@ def random_split(rand_train: object, rand_test: object, random_model: object,
     if unanswered(rand_train, rand_test, random_model, auroc_random_split):
         return feedback("1.5", False, "replace each ... with your answer.")
     for name, df in (("rand_train", rand_train), ("rand_test", rand_test)):
-        if not isinstance(df, pd.DataFrame) or "admission_id" not in df.columns:
-            return feedback("1.5", False, f"{name} should be a DataFrame of rows of at_risk "
-                            "(from train_test_split).")
+        problem = frame_problem(df, name, columns=["admission_id", "admit_year", TARGET])
+        if problem:
+            return feedback("1.5", False, problem + " Split at_risk with train_test_split.")
     assert isinstance(rand_train, pd.DataFrame) and isinstance(rand_test, pd.DataFrame)
-    if (rand_train[TARGET].isna().any() or rand_test[TARGET].isna().any()):
+    if rand_train[TARGET].isna().any() or rand_test[TARGET].isna().any():
         return feedback("1.5", False, "split only the admissions at risk (at_risk from "
                         "Exercise 1.2), not the whole cohort.")
     if (rand_test["admit_year"].min() >= FIRST_TEST_YEAR
             and rand_train["admit_year"].max() < FIRST_TEST_YEAR):
         return feedback("1.5", False, "that is the honest split by time; this exercise asks "
                         "for a random split of rows with train_test_split.")
-    want_train, want_test = train_test_split(_at_risk(), test_size=0.25,
-                                             random_state=RANDOM_STATE)
-    if _ids(rand_train) != _ids(want_train) or _ids(rand_test) != _ids(want_test):
-        if len(rand_test) != len(want_test):
-            return feedback("1.5", False, f"rand_test has {len(rand_test)} rows; use "
-                            "test_size=0.25 on at_risk.")
-        return feedback("1.5", False, "use train_test_split(at_risk, test_size=0.25, "
-                        "random_state=RANDOM_STATE) so the check can repeat your split.")
-    problem = _fitted_pipeline(random_model, LogisticRegression, "random_model")
+    want_train, want_test = _random_split()
+    for name, got, want in (("rand_train", rand_train, want_train),
+                            ("rand_test", rand_test, want_test)):
+        if set(_ids(got)) != set(_ids(want)) or len(got) != len(want):
+            if len(rand_test) != len(want_test) and len(rand_test) + len(rand_train) == len(
+                    lab_state().at_risk):
+                return feedback("1.5", False, f"rand_test has {len(rand_test)} rows; use "
+                                "test_size=0.25 on at_risk.")
+            problem = rows_problem(_ids(got), _ids(want), name, "admissions")
+            return feedback("1.5", False, (problem or "") + " Use train_test_split(at_risk, "
+                            "test_size=0.25, random_state=RANDOM_STATE) so the check can "
+                            "repeat your split.")
+    problem = _structure(random_model, LogisticRegression, "random_model", rand_train,
+                         "rand_train")
     if problem:
         return feedback("1.5", False, problem)
     assert isinstance(random_model, Pipeline)
-    y_rand_train = rand_train[TARGET].astype(int)
-    y_rand_test = rand_test[TARGET].astype(int)
-    expected = _auroc(random_model, rand_test, y_rand_test)
-    train_auroc = _auroc(random_model, rand_train, y_rand_train)
+    state = lab_state()
 
-    def honest_auroc() -> float:
-        task = _task()
-        columns = list(random_model.feature_names_in_)
-        honest_model = clone(random_model).fit(task.train[columns], task.y_train)
-        return _auroc(honest_model, task.test, task.y_test)
+    def reference() -> np.ndarray:
+        from sklearn.base import clone
 
-    extra = {"that is the honest AUROC from Exercise 1.3; score random_model on rand_test":
-             honest_auroc}
-    hint = _auroc_hint(auroc_random_split, random_model, expected, rand_test, y_rand_test,
-                       train_auroc, "roc_auc_score on rand_test with "
-                       "random_model.predict_proba(rand_test[features])[:, 1]", extra)
+        fitted = clone(state.logistic).fit(want_train[cohorts.FEATURES],
+                                           want_train[TARGET].astype(int))
+        return fitted.predict_proba(want_test[cohorts.FEATURES])[:, 1]
+
+    expected_risk = state.memo("lab1.random_split_risk", reference)
+    if float(np.abs(_risk(random_model, want_test) - expected_risk).max()) > RISK_TOL:
+        return feedback("1.5", False, "random_model should be a fresh copy of your model, "
+                        "clone(model), fitted on rand_train[features] and its outcome: "
+                        + _pipeline_hint(random_model))
+    honest = float(roc_auc_score(state.task.y_test, state.risk))
+    expected, _, hint = _judge_auroc(
+        auroc_random_split, random_model, rand_test, rand_test[TARGET].astype(int), rand_train,
+        rand_train[TARGET].astype(int), "auroc_random_split",
+        "roc_auc_score on rand_test with random_model.predict_proba(rand_test[features])[:, 1]",
+        [(honest, "that is the honest AUROC from Exercise 1.3; score random_model on "
+          "rand_test.")])
     if hint:
         return feedback("1.5", False, hint)
-    if not _refit_matches(random_model, rand_train, y_rand_train, rand_test, y_rand_test,
-                          expected):
-        return feedback("1.5", False, "random_model was not fitted on rand_train; fit a fresh "
-                        "copy: clone(model).fit(rand_train[features], its outcome).")
-    honest = honest_auroc()
     return feedback("1.5", True, f"the random split reports AUROC {expected:.3f}; split by time "
                     f"and patient, the same recipe scores {honest:.3f}.")

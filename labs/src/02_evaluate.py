@@ -24,7 +24,7 @@
 # 5. read a decision curve and a net benefit with its bootstrap confidence
 #    interval [LK2.5; D4].
 #
-# **Time:** 75 min. **Needs:** Lab 1. **Data:** the SYNTHETIC admissions cohort
+# **Time:** 95 min. **Needs:** Lab 1. **Data:** the SYNTHETIC admissions cohort
 # (made up by a generator; no real patient is in it); the dataset card is below.
 
 # %%
@@ -35,9 +35,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, confusion_matrix, roc_auc_score
 
 from labkit import cohorts, datasets, evaluate
-from labkit.checks import lab2
+from labkit.checks import hints, lab2
 
 RANDOM_STATE = 0
+hints.install()  # a one-line hint under the errors learners meet most
 datasets.card("admissions")
 
 # %% [markdown]
@@ -190,7 +191,7 @@ fp_per_tp_acceptable = 5
 threshold = 1 / (1 + fp_per_tp_acceptable)
 
 # %%
-lab2.threshold(threshold, fp_per_tp_acceptable);
+lab2.threshold(threshold);
 
 # %% [markdown]
 # ## 4. What the threshold means on the ward
@@ -297,9 +298,14 @@ plt.show()
 # <!-- assesses: LK2.5 -->
 # The 2024 evaluation set is one sample of patients. Resampling it with
 # replacement many times shows how much the net benefit could vary by chance
-# {cite:p}`efron1993introduction`. Use `evaluate.bootstrap_ci` with
-# `n_boot=200` and `random_state=RANDOM_STATE` on a metric function
-# `nb_at_threshold(y, p)` to get `nb_ci = (estimate, low, high)`.
+# {cite:p}`efron1993introduction`.
+#
+# 1. Write a function `nb_at_threshold(y, p)` that returns the net benefit of
+#    risks `p` for outcomes `y` at the chosen `threshold`
+#    (`evaluate.net_benefit(y, p, threshold)`).
+# 2. Pass it to `evaluate.bootstrap_ci` with `y_2024`, `p_recal`,
+#    `n_boot=1000` and `random_state=RANDOM_STATE`, and store the
+#    `(estimate, low, high)` it returns in `nb_ci`.
 
 # %% tags=["solution"]
 # A metric function of (y, p), then the seeded bootstrap.
@@ -307,12 +313,12 @@ def nb_at_threshold(y, p):
     return evaluate.net_benefit(y, p, threshold)
 
 
-nb_ci = evaluate.bootstrap_ci(nb_at_threshold, y_2024, p_recal, n_boot=200,
+nb_ci = evaluate.bootstrap_ci(nb_at_threshold, y_2024, p_recal, n_boot=1000,
                               random_state=RANDOM_STATE, desc="Net benefit")
 print(f"net benefit {nb_ci[0]:.4f} (95% CI {nb_ci[1]:.4f} to {nb_ci[2]:.4f})")
 
 # %%
-lab2.bootstrap(nb_ci, threshold);
+lab2.bootstrap(nb_ci);
 
 # %% [markdown]
 # The interval is wide relative to the estimate and reaches down to about zero.
@@ -358,9 +364,14 @@ lab2.bootstrap(nb_ci, threshold);
 # <details><summary>Answer</summary>
 #
 # At that threshold (a clinician who would enrol a patient at 5% risk), using
-# the model does more harm than simply enrolling every patient: the patients it
-# leaves out include readmissions that are worth more, at that harm/benefit
-# ratio, than the false alarms saved {cite:p}`vickers2019simple`.
+# the model is worse than simply enrolling every patient: the readmissions it
+# leaves out are worth more, at that harm/benefit ratio, than the false alarms
+# it saves, so at 5% the better strategy is to enrol everyone
+# {cite:p}`vickers2019simple`. It does not by itself mean that the model does
+# harm. Acting on the model does more harm than good only where its net benefit
+# is below zero, the "enrol no one" line; between zero and the treat-all curve it
+# still does some good, just less than treating everyone
+# {cite:p}`vickers2019simple`.
 # </details>
 #
 # **4. The PPV at the chosen threshold is about 20%. A nurse asks what that

@@ -29,7 +29,7 @@
 #    features share credit, and they are blind to biased labels and
 #    measurements [LK4.6; D2].
 #
-# **Time:** 70 min. **Needs:** Lab 1. **Data:** SYNTHETIC adult admissions
+# **Time:** 90 min. **Needs:** Lab 1. **Data:** SYNTHETIC adult admissions
 # 2019-2024; the dataset card is below.
 
 # %%
@@ -63,14 +63,17 @@ import numpy as np
 import pandas as pd
 import shap
 from matplotlib.colors import LinearSegmentedColormap
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
-from labkit import cohorts
-from labkit.checks import lab4
+from labkit import cohorts, explain, models
+from labkit.checks import hints, lab4
 
-threadpool_limits(limits=1, user_api="openmp");  # one thread: see the note above
+threadpool_limits(limits=1, user_api="openmp")  # one thread: see the note above
+hints.install();  # a one-line hint under the errors learners meet most
 
 # %%
 RANDOM_STATE = 0
@@ -82,15 +85,15 @@ for name, model in [("gradient boosting", boost), ("logistic regression", logit)
     print(f"{name}: test AUROC {auroc:.3f}")
 
 # %% [markdown]
-# SHAP draws in red and blue by default. These lines switch its plots to the
+# SHAP draws in red and blue by default. Each figure below is switched to the
 # Okabe-Ito colour-blind-safe palette: vermilion for what raises the predicted
-# risk, blue for what lowers it. (shap 0.51 keeps these settings in a module
-# it calls experimental, `shap.plots._style`.)
+# risk, blue for what lowers it. For the beeswarm and scatter plots a colour
+# map is passed in; the waterfall and bar plots take no colour argument, so
+# `explain.okabe_ito(figure)` recolours them after drawing.
 
 # %%
 BLUE, VERMILION = "#0072B2", "#D55E00"  # Okabe-Ito
 LOW_TO_HIGH = LinearSegmentedColormap.from_list("blue_vermilion", [BLUE, VERMILION])
-shap.plots._style.set_style(primary_color_positive=VERMILION, primary_color_negative=BLUE)
 
 # %% [markdown]
 # ## 1. What a SHAP value is
@@ -177,23 +180,12 @@ print(f"as a probability: {1 / (1 + np.exp(-score)):.3f}; predict_proba: "
 # "payer_Private". Because SHAP values add up, we can add the values of the
 # columns that came from one recorded feature (its one-hot levels, or its
 # missing indicator) and show the patient's recorded values, in their own
-# units, beside them.
-
+# units, beside them. `explain.by_feature` does that bookkeeping: it reads from
+# the fitted preprocessing `pre` which recorded feature each model column came
+# from, and adds up their SHAP values.
 
 # %%
-def by_feature(sv: shap.Explanation, X_raw: pd.DataFrame) -> shap.Explanation:
-    """Add up the SHAP values of the model columns made from each recorded feature."""
-    def source(column: str) -> str:
-        return next(f for f in X_raw.columns if column == f or column.startswith(f + "_")
-                    or column == "missingindicator_" + f)
-    values = pd.DataFrame(sv.values, columns=sv.feature_names)
-    values = values.T.groupby([source(c) for c in sv.feature_names], sort=False).sum().T
-    return shap.Explanation(values.to_numpy(), base_values=sv.base_values,
-                            data=X_raw[values.columns].to_numpy(),
-                            feature_names=list(values.columns))
-
-
-explanation = by_feature(shap_values, X_sample)
+explanation = explain.by_feature(shap_values, X_sample, pre)
 explanation.shape
 
 # %% [markdown]
@@ -211,12 +203,8 @@ lin_values = shap.LinearExplainer(lr, background)(
     pd.DataFrame(lpre.transform(X_sample), columns=columns, index=X_sample.index))
 
 
-def mean_abs(sv: shap.Explanation) -> pd.Series:
-    """Mean absolute SHAP value of each feature: how much it moves the score on average."""
-    return pd.Series(np.abs(sv.values).mean(axis=0), index=sv.feature_names)
-
-
-mean_abs(lin_values).nlargest(5).round(3)
+# Mean absolute SHAP value of each model column: how much it moves the score on average.
+explain.mean_abs(lin_values).nlargest(5).round(3)
 
 # %% [markdown]
 # Per model column, the logistic model seems to lean hardest on `sex_male` and
@@ -227,8 +215,9 @@ mean_abs(lin_values).nlargest(5).round(3)
 # feature and compare the two models:
 
 # %%
-per_feature = pd.DataFrame({"logistic": mean_abs(by_feature(lin_values, X_sample)),
-                            "boosting": mean_abs(explanation)})
+per_feature = pd.DataFrame({"logistic": explain.mean_abs(explain.by_feature(lin_values, X_sample,
+                                                                           lpre)),
+                            "boosting": explain.mean_abs(explanation)})
 print(f"sex, per recorded feature: logistic {per_feature.loc['sex', 'logistic']:.3f}")
 per_feature.sort_values("boosting", ascending=False).head(8).round(3)
 
@@ -242,11 +231,31 @@ per_feature.sort_values("boosting", ascending=False).head(8).round(3)
 # ## 2. Global: what drives the model
 #
 # The committee's question is about all patients, so we summarise 1,000 local
-# explanations. In the **beeswarm** plot each dot is one patient; its place
-# left or right is the feature's SHAP value for that patient and its colour
-# the patient's value of the feature (vermilion high, blue low, grey for a
-# category or a missing value). The **bar** plot shows the mean absolute SHAP
-# value, the average size of the push.
+# explanations. The simplest summary is each feature's **mean absolute SHAP
+# value**: the average size of its push on the score, whichever way it
+# pushes.
+#
+# ### Exercise 4.2 - The model's top feature
+# <!-- assesses: LK4.2 -->
+# From `explanation` (one column per recorded feature), compute `importance`,
+# a pandas Series of each feature's mean absolute SHAP value over the 1,000
+# patients, indexed by `explanation.feature_names`. Then store the **name** of
+# the feature with the largest value in `top_feature`.
+
+# %% tags=["solution"]
+# Mean of |SHAP| down each column, labelled with the feature names; take the largest.
+importance = pd.Series(np.abs(explanation.values).mean(axis=0), index=explanation.feature_names)
+top_feature = importance.idxmax()
+
+# %%
+lab4.top_feature(importance, top_feature);
+
+# %% [markdown]
+# Two plots show the same summary and more. In the **beeswarm** plot each dot
+# is one patient; its place left or right is the feature's SHAP value for
+# that patient and its colour the patient's value of the feature (vermilion
+# high, blue low, grey for a category or a missing value). The **bar** plot
+# shows the mean absolute SHAP values you have just computed.
 
 # %% mystnb={"image": {"alt": "Beeswarm plot of SHAP values for 1,000 test patients, one row for each of the nine features with the largest mean absolute SHAP value and one for the sum of 19 others. For the number of chronic conditions the values run from about -0.3 to +1.0 log-odds, high counts (vermilion) on the right and low counts (blue) on the left; prior admissions reach +0.8 and heart failure +0.9, again with high values on the right. Payer is grey because it is a category."}}
 shap.plots.beeswarm(explanation, max_display=10, color=LOW_TO_HIGH, show=False)
@@ -256,24 +265,10 @@ plt.show()
 
 # %% mystnb={"image": {"alt": "Bar chart of the mean absolute SHAP value of each feature: number of chronic conditions 0.20 log-odds, prior admissions 0.10, heart failure 0.08, area deprivation percentile 0.08, payer, COPD and length of stay 0.06 each, creatinine 0.03, age 0.02, and 0.16 for the 19 other features together."}}
 shap.plots.bar(explanation, max_display=10, show=False)
+explain.okabe_ito(plt.gcf())
 plt.xlabel("Mean |SHAP value| (log-odds of readmission)")
 plt.title("The number of chronic conditions matters most to the model")
 plt.show()
-
-# %% [markdown]
-# ### Exercise 4.2 - The model's top feature
-# <!-- assesses: LK4.2 -->
-# From `explanation` (one column per recorded feature), compute each
-# feature's mean absolute SHAP value over the 1,000 patients and store the
-# **name** of the largest in `top_feature`.
-
-# %% tags=["solution"]
-# Mean of |SHAP| down each column, labelled with the feature names; take the largest.
-importance = pd.Series(np.abs(explanation.values).mean(axis=0), index=explanation.feature_names)
-top_feature = importance.idxmax()
-
-# %%
-lab4.top_feature(top_feature);
 
 # %% [markdown]
 # ## 3. Local: why this patient
@@ -289,24 +284,12 @@ print(f"patient {patient}: predicted risk {risk[patient]:.1%}; sample average {r
 X_sample.iloc[[patient]].T.rename(columns=lambda _: "recorded value")
 
 # %% [markdown]
-# A **waterfall** plot starts at the base value, E[f(X)], at the bottom, and
-# adds one feature at a time, largest push first, until it reaches this
-# patient's score, f(x), at the top. Vermilion bars raise the score, blue bars
-# lower it; each bar is labelled with the patient's recorded value ("nan"
-# means not measured).
-
-# %% mystnb={"image": {"alt": "Waterfall plot for one flagged patient, climbing from the base value of -1.808 log-odds to his score of -0.673. Heart failure adds 0.36, three chronic conditions 0.25, a creatinine of 1.65 mg/dL 0.15, an 8-day stay 0.11, Medicaid 0.08, one prior admission 0.08, an area deprivation percentile of 79 0.06, four emergency visits 0.05 and an HbA1c of 8% 0.05; the 19 other features together take off 0.06."}}
-shap.plots.waterfall(explanation[patient], max_display=10, show=False)
-plt.gcf().axes[0].set_xlabel("Model score (log-odds of readmission)", labelpad=24)
-plt.title("Heart failure pushed this patient's score up the most")
-plt.show()
-
-# %% [markdown]
 # ### Exercise 4.3 - This patient's main reason
 # <!-- assesses: LK4.3 -->
-# Which feature raised this patient's score the most? Store its name in
-# `patient_top_reason`. (Row `patient` of `explanation` holds this patient's
-# SHAP values.)
+# Row `patient` of `explanation` holds this patient's SHAP values. Store them
+# in `reasons`, a pandas Series indexed by `explanation.feature_names`, and the
+# name of the feature that raised this patient's score the most in
+# `patient_top_reason`.
 
 # %% tags=["solution"]
 # This patient's SHAP value for each feature; the largest positive one raised the score most.
@@ -314,7 +297,21 @@ reasons = pd.Series(explanation[patient].values, index=explanation.feature_names
 patient_top_reason = reasons.idxmax()
 
 # %%
-lab4.patient_top_reason(patient_top_reason, patient);
+lab4.patient_top_reason(reasons, patient_top_reason);
+
+# %% [markdown]
+# A **waterfall** plot shows the same row. It starts at the base value,
+# E[f(X)], at the bottom, and adds one feature at a time, largest push first,
+# until it reaches this patient's score, f(x), at the top. Vermilion bars raise
+# the score, blue bars lower it; each bar is labelled with the patient's
+# recorded value ("nan" means not measured).
+
+# %% mystnb={"image": {"alt": "Waterfall plot for one flagged patient, climbing from the base value of -1.808 log-odds to his score of -0.673. Heart failure adds 0.36, three chronic conditions 0.25, a creatinine of 1.65 mg/dL 0.15, an 8-day stay 0.11, Medicaid 0.08, one prior admission 0.08, an area deprivation percentile of 79 0.06, four emergency visits 0.05 and an HbA1c of 8% 0.05; the 19 other features together take off 0.06."}}
+shap.plots.waterfall(explanation[patient], max_display=10, show=False)
+explain.okabe_ito(plt.gcf())
+plt.gcf().axes[0].set_xlabel("Model score (log-odds of readmission)", labelpad=24)
+plt.title("Heart failure pushed this patient's score up the most")
+plt.show()
 
 # %% [markdown]
 # The same explanation as a table, with each push also given as the factor by
@@ -477,17 +474,11 @@ later = adm[adm["admit_year"] > 2022]
 test_d = later[~later["patient_key"].isin(train_d["patient_key"])]  # new patients only
 
 # %%
-from sklearn.ensemble import HistGradientBoostingClassifier
-
-
-def fit_and_score(features: list[str]) -> tuple[HistGradientBoostingClassifier, float]:
-    """Fit a boosting model for deterioration on `features`; return it and its test AUROC."""
-    model = HistGradientBoostingClassifier(random_state=RANDOM_STATE)
-    model.fit(train_d[features], train_d["deterioration"])
-    return model, roc_auc_score(test_d["deterioration"], model.predict_proba(test_d[features])[:, 1])
-
-
-leaky_model, leaky_auroc = fit_and_score(colleague_features)
+# `models.fit_and_score` fits a fresh copy of the model on the training rows and
+# returns it with its AUROC on the test rows.
+colleague = HistGradientBoostingClassifier(random_state=RANDOM_STATE)
+leaky_model, leaky_auroc = models.fit_and_score(colleague, colleague_features, "deterioration",
+                                                train_d, test_d)
 print(f"colleague's model: test AUROC {leaky_auroc:.3f}")
 
 # %% [markdown]
@@ -496,8 +487,8 @@ print(f"colleague's model: test AUROC {leaky_auroc:.3f}")
 # Explain `leaky_model` with a `TreeExplainer` on `X_leaky` (1,000 test
 # admissions, below); it needs no preprocessing. Store the `Explanation` in
 # `leaky_values` and the name of the feature with the largest mean absolute
-# SHAP value in `leaky_feature` (the helper `mean_abs` from section 1 gives
-# every feature's mean absolute SHAP value).
+# SHAP value in `leaky_feature` (`explain.mean_abs` gives every feature's mean
+# absolute SHAP value).
 
 # %%
 X_leaky = test_d[colleague_features].sample(n=1000, random_state=RANDOM_STATE)
@@ -505,13 +496,14 @@ X_leaky = test_d[colleague_features].sample(n=1000, random_state=RANDOM_STATE)
 # %% tags=["solution"]
 # Explain the model on the sample, then find the feature with the largest mean |SHAP|.
 leaky_values = shap.TreeExplainer(leaky_model)(X_leaky)
-leaky_feature = mean_abs(leaky_values).idxmax()
+leaky_feature = explain.mean_abs(leaky_values).idxmax()
 
 # %%
-lab4.leaky_feature(leaky_feature);
+lab4.leaky_feature(leaky_values, leaky_feature, leaky_model);
 
 # %% mystnb={"image": {"alt": "Bar chart of the mean absolute SHAP value of each feature in the colleague's deterioration model: cost of the stay 2.31 log-odds, length of stay 0.28, age 0.13, SpO2 0.11, haemoglobin, lactate and white cell count about 0.06 each, and 0.42 for the 19 other features together."}}
 shap.plots.bar(leaky_values, max_display=8, show=False)
+explain.okabe_ito(plt.gcf())
 plt.xlabel("Mean |SHAP value| (log-odds of deterioration)")
 plt.title("The cost of the stay dominates a model meant for admission")
 plt.show()
@@ -524,10 +516,11 @@ plt.show()
 # visible. Remove the two discharge-time features and refit:
 
 # %%
-honest_model, honest_auroc = fit_and_score(at_admission)
+honest_model, honest_auroc = models.fit_and_score(colleague, at_admission, "deterioration",
+                                                  train_d, test_d)
 print(f"with discharge-time features: AUROC {leaky_auroc:.3f}")
 print(f"admission features only:      AUROC {honest_auroc:.3f}")
-mean_abs(shap.TreeExplainer(honest_model)(X_leaky[at_admission])).nlargest(5).round(3)
+explain.mean_abs(shap.TreeExplainer(honest_model)(X_leaky[at_admission])).nlargest(5).round(3)
 
 # %% [markdown]
 # The honest model is worse on paper and is the one that could actually be
@@ -544,8 +537,6 @@ mean_abs(shap.TreeExplainer(honest_model)(X_leaky[at_admission])).nlargest(5).ro
 # count and watch the credit move:
 
 # %%
-from sklearn.base import clone
-
 X_train_cols = pd.DataFrame(pre.transform(task.X_train), columns=X_explain.columns)
 X_test_cols = pd.DataFrame(pre.transform(task.X_test), columns=X_explain.columns)
 keep = [c for c in X_explain.columns if c != "n_chronic_conditions"]
@@ -554,7 +545,7 @@ auroc = roc_auc_score(task.y_test, gbm_without.predict_proba(X_test_cols[keep].t
 print(f"test AUROC without the count: {auroc:.3f}")
 without = shap.TreeExplainer(gbm_without)(X_explain[keep].to_numpy())
 conditions = ["n_chronic_conditions", "chf", "copd", "ckd", "diabetes"]
-pd.DataFrame({"with the count": mean_abs(shap_values)[conditions],
+pd.DataFrame({"with the count": explain.mean_abs(shap_values)[conditions],
               "without it": pd.Series(np.abs(without.values).mean(axis=0), index=keep)}
              ).loc[conditions].round(3)
 
