@@ -14,9 +14,12 @@
   "use strict";
 
   const SIDEBARS = [
+    // From 960 px the theme shows the navigation in place (its CSS breakpoint);
+    // there the button collapses it, as sphinx-book-theme does only from 992 px
+    // (between the two it opened a modal copy of a sidebar already on screen).
     { toggle: ".primary-toggle", sidebar: "pst-primary-sidebar",
       dialog: "pst-primary-sidebar-modal", name: "Site navigation",
-      close: "Close site navigation" },
+      close: "Close site navigation", inPlace: "(min-width: 960px)" },
     { toggle: ".secondary-toggle", sidebar: "pst-secondary-sidebar",
       dialog: "pst-secondary-sidebar-modal", name: "Contents of this page",
       close: "Close contents" },
@@ -43,7 +46,8 @@
     return button;
   };
 
-  const setUpSidebar = ({ toggle, sidebar: sidebarId, dialog: dialogId, name, close }) => {
+  const setUpSidebar = ({ toggle, sidebar: sidebarId, dialog: dialogId, name, close,
+                          inPlace }) => {
     const sidebar = document.getElementById(sidebarId);
     const dialog = document.getElementById(dialogId);
     const buttons = document.querySelectorAll(`button${toggle}`);
@@ -51,7 +55,13 @@
 
     buttons.forEach((button) => {
       button.setAttribute("aria-label", name);
-      button.setAttribute("title", name);
+      // The tooltip says the same; Bootstrap may already have moved the title
+      // into data-bs-original-title (a title left beside it shows twice).
+      if (button.hasAttribute("data-bs-original-title")) {
+        button.setAttribute("data-bs-original-title", name);
+      } else {
+        button.setAttribute("title", name);
+      }
       button.setAttribute("aria-controls", `${sidebarId} ${dialogId}`);
     });
     const update = () => {
@@ -74,13 +84,18 @@
     // focus fell to <body>: keyboard users lost their place. Focus returns to the
     // button after a keyboard click that collapsed the sidebar in place, and after
     // the dialog closes (unless a link was chosen: then the reader moves on).
-    // (Listening on the document, in the capture phase, runs before the themes'
-    // handlers, one of which stops the event from reaching the button's others.)
+    // Listening on the document, in the capture phase, runs before the themes'
+    // handlers on the button; where the sidebar shows in place this handler
+    // collapses or restores it and the themes' handlers do not run.
     document.addEventListener("click", (event) => {
       const button = event.target.closest(`button${toggle}`);
       if (!button) return;
       opener = button;
       closedByLink = false;
+      if (inPlace && window.matchMedia(inPlace).matches) {
+        event.stopImmediatePropagation();
+        sidebar.classList.toggle("pst-sidebar-hidden");
+      }
       if (event.detail === 0) {
         setTimeout(() => {
           if (!dialog.open && document.activeElement === document.body) button.focus();

@@ -517,10 +517,14 @@ def test_sidebar_buttons_open_and_close_on_a_phone(browser, server, which):
         visit.close()
 
 
-def test_navigation_button_collapses_the_sidebar_on_a_laptop(browser, server):
+@pytest.mark.parametrize("width", [975, DESKTOP["width"]])
+def test_navigation_button_collapses_the_sidebar_on_a_laptop(browser, server, width):
+    """Where the navigation shows beside the page (from 960 px), its button hides and
+    restores it in place, by mouse and keyboard, keeping focus on the button."""
     from playwright.sync_api import expect
 
-    visit = Visit(browser, server + "labs/00_setup.html", viewport=DESKTOP)
+    visit = Visit(browser, server + "labs/00_setup.html",
+                  viewport={"width": width, "height": DESKTOP["height"]})
     page = visit.page
     try:
         button = page.locator("button.primary-toggle")
@@ -760,6 +764,16 @@ def test_weight_tool_uses_the_test_browser_flags():
     from tools import site_weight
 
     assert site_weight.CHROMIUM_ARGS == CHROMIUM_ARGS
+
+
+def test_weight_tool_says_what_is_missing(tmp_path, capsys):
+    from tools import site_weight
+
+    assert site_weight.main([str(tmp_path / "nowhere")]) == 2
+    assert site_weight.main([str(tmp_path)]) == 2          # a folder with no pages
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all(line.startswith("site_weight: error: ") for line in err)
+    assert "nowhere: no such directory" in err[0] and "no HTML pages" in err[1]
 
 
 def test_median_page_weighs_under_a_megabyte(browser, server):

@@ -160,10 +160,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"site_weight: error: {html_dir}: no such directory; build the book first",
               file=sys.stderr)
         return 2
+    from playwright.sync_api import Error as BrowserError
+
     try:
         result = measure(html_dir)
-    except ValueError as err:
-        print(f"site_weight: error: {err}", file=sys.stderr)
+    except (ValueError, BrowserError) as err:
+        message = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
+        print(f"site_weight: error: {message}", file=sys.stderr)
         return 2
     print(report(result))
     return 0
