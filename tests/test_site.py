@@ -290,14 +290,21 @@ def browser():
         chromium.close()
 
 
-class Visit:
-    """A page opened offline (see CHROMIUM_ARGS); outside requests are recorded."""
+#: Viewports: a small phone (iPhone SE/mini width) and a laptop.
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
 
-    def __init__(self, browser, url: str) -> None:
-        self.context = browser.new_context()
+
+class Visit:
+    """A page opened offline (see CHROMIUM_ARGS); outside requests are recorded.
+    ``options`` go to ``browser.new_context`` (viewport, color_scheme, has_touch)."""
+
+    def __init__(self, browser, url: str, **options) -> None:
+        self.context = browser.new_context(**options)
         self.outside: list[str] = []
         self.failed: list[str] = []
         self.errors: list[str] = []
+        self.requested: list[str] = []
         self.page = self.context.new_page()
         self.page.on("request", self._record)
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
@@ -310,24 +317,13 @@ class Visit:
 
     def _record(self, request) -> None:
         url = request.url
+        self.requested.append(url)
         if not url.startswith("data:") and urlparse(url).hostname not in ("127.0.0.1",
                                                                           "localhost"):
             self.outside.append(url)
 
     def close(self) -> None:
         self.context.close()
-
-
-@pytest.mark.parametrize("page", toc_pages())
-def test_page_loads_cleanly_offline(browser, server, page):
-    visit = Visit(browser, server + page)
-    try:
-        assert visit.outside == [], "requests leaving the machine"
-        assert visit.failed == [], "failed requests"
-        assert visit.errors == [], "console errors"
-        assert visit.page.locator("article h1").first.is_visible(), "the page did not render"
-    finally:
-        visit.close()
 
 
 def test_navigation_solution_toggle_and_knowledge_check(browser, server):
@@ -386,15 +382,408 @@ def test_maths_renders_offline(browser, server):
             visit.close()
 
 
-@pytest.mark.parametrize("page", toc_pages())
-def test_accessibility_has_no_serious_violations(browser, server, page):
+# ------------------------------------------- every page: phone and laptop, light and dark
+
+#: Views a page is checked in. Layout depends on the width and colour on the mode,
+#: so every page is checked in two views that between them cover both widths and both
+#: modes, and a sample of pages in the two other combinations (axe's colour-contrast
+#: rule takes seconds a page; the full matrix would triple the suite's time).
+VIEWS = {
+    "laptop-light": {"viewport": DESKTOP, "color_scheme": "light"},
+    "phone-dark": {"viewport": PHONE, "color_scheme": "dark"},
+    "laptop-dark": {"viewport": DESKTOP, "color_scheme": "dark"},
+    "phone-light": {"viewport": PHONE, "color_scheme": "light"},
+}
+SAMPLE = ["index.html", "book/ch04_bias_fairness.html", "labs/03_audit_bias.html",
+          "book/bibliography.html"]
+PAGE_VIEWS = ([(page, view) for view in ("laptop-light", "phone-dark") for page in toc_pages()]
+              + [(page, view) for view in ("laptop-dark", "phone-light") for page in SAMPLE])
+
+#: For each lab output block that prints check feedback ("✔ Exercise 1.2 - correct:
+#: ..."): the widths of the block and of its text, which must fit.
+FEEDBACK_WIDTHS = """() => [...document.querySelectorAll('div.cell_output .output')]
+  .filter(o => /^[\u2714\u2718] Exercise/m.test(o.textContent))
+  .map(o => { const pre = o.querySelector('pre') || o;
+              return {text: pre.textContent.trim().slice(0, 70),
+                      fits: o.scrollWidth <= o.clientWidth
+                            && pre.scrollWidth <= pre.clientWidth}; })"""
+
+
+def sideways(page) -> int:
+    """How far the page scrolls sideways, in CSS pixels (0 when it fits)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def serious_axe_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
-    visit = Visit(browser, server + page)
+    violations = Axe().run(page, options={"resultTypes": ["violations"]}).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}: "
+            + "; ".join(str(n["target"]) for n in v["nodes"][:3])
+            for v in violations if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize(("page", "view"), PAGE_VIEWS, ids=lambda x: x)
+def test_page_loads_cleanly_fits_and_passes_axe(browser, server, page, view):
+    visit = Visit(browser, server + page, **VIEWS[view])
     try:
-        violations = Axe().run(visit.page).response["violations"]
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}"
-                   for v in violations if v["impact"] in ("serious", "critical")]
+        assert visit.outside == [], "requests leaving the machine"
+        assert visit.failed == [], "failed requests"
+        assert visit.errors == [], "console errors"
+        assert visit.page.locator("article h1").first.is_visible(), "the page did not render"
+        assert sideways(visit.page) <= 0, "the page scrolls sideways"
+        feedback = visit.page.evaluate(FEEDBACK_WIDTHS)
+        if page.startswith("labs/"):
+            assert feedback, "no check feedback found in the lab's outputs"
+        assert [f["text"] for f in feedback if not f["fits"]] == [], "feedback cut off"
+        serious = serious_axe_violations(visit.page)
         assert serious == [], json.dumps(serious, indent=1)
     finally:
         visit.close()
+
+
+def test_fit_checks_catch_a_wide_page_and_cut_feedback(browser):
+    """The two layout checks above can fail."""
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.set_content('<div class="cell_output"><div class="output" style="overflow:auto">'
+                         '<pre>\u2714 Exercise 1.1 - correct: ' + "x" * 200 + '</pre></div></div>'
+                         '<p style="width:500px">wide</p>')
+        assert sideways(page) == 500 - PHONE["width"] + 8  # body margin
+        assert [f["fits"] for f in page.evaluate(FEEDBACK_WIDTHS)] == [False]
+    finally:
+        context.close()
+
+
+# ------------------------------------------------------------------- sidebars
+
+#: The button, the dialog it opens on a phone, and a link that must be usable in it.
+SIDEBARS = {
+    "navigation": ("button.primary-toggle", "Site navigation", "#pst-primary-sidebar-modal",
+                   "Lab 1 - Build a risk model", "labs/01_build_model.html"),
+    "contents": ("button.secondary-toggle", "Contents of this page",
+                 "#pst-secondary-sidebar-modal", "Knowledge check", "#knowledge-check"),
+}
+
+
+@pytest.mark.parametrize("which", SIDEBARS)
+def test_sidebar_buttons_open_and_close_on_a_phone(browser, server, which):
+    """Click, tap and keyboard open the sidebar; its link works; Escape, the Close
+    button and choosing a link close it; aria-expanded follows."""
+    from playwright.sync_api import expect
+
+    selector, name, dialog_selector, link_name, target = SIDEBARS[which]
+    visit = Visit(browser, server + "labs/00_setup.html", viewport=PHONE, has_touch=True)
+    page = visit.page
+    try:
+        button = page.locator(selector)
+        dialog = page.locator(dialog_selector)
+        link = dialog.get_by_role("link", name=link_name, exact=True)
+        expect(button).to_be_visible()
+        expect(button).to_have_accessible_name(name)
+        expect(button).to_have_attribute("aria-expanded", "false")
+        assert not page.get_by_role("link", name=link_name, exact=True).first.is_visible()
+
+        button.click()
+        expect(dialog).to_have_attribute("open", "")
+        expect(link).to_be_visible()
+        expect(button).to_have_attribute("aria-expanded", "true")
+        page.keyboard.press("Escape")
+        expect(dialog).not_to_have_attribute("open", "")
+        expect(button).to_have_attribute("aria-expanded", "false")
+        expect(button).to_be_focused()
+
+        button.tap()
+        expect(link).to_be_visible()
+        dialog.get_by_role("button", name=re.compile("^Close")).click()
+        expect(link).not_to_be_visible()
+        expect(button).to_have_attribute("aria-expanded", "false")
+        expect(button).to_be_focused()
+
+        page.keyboard.press("Enter")
+        expect(link).to_be_visible()
+        expect(button).to_have_attribute("aria-expanded", "true")
+        link.click()
+        if target.startswith("#"):
+            expect(page).to_have_url(re.compile(re.escape(target) + "$"))
+            expect(dialog).not_to_have_attribute("open", "")
+            expect(page.locator(target)).to_be_in_viewport()
+        else:
+            page.wait_for_load_state("networkidle")
+            assert page.url == server + target
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("width", [975, DESKTOP["width"]])
+def test_navigation_button_collapses_the_sidebar_on_a_laptop(browser, server, width):
+    """Where the navigation shows beside the page (from 960 px), its button hides and
+    restores it in place, by mouse and keyboard, keeping focus on the button."""
+    from playwright.sync_api import expect
+
+    visit = Visit(browser, server + "labs/00_setup.html",
+                  viewport={"width": width, "height": DESKTOP["height"]})
+    page = visit.page
+    try:
+        button = page.locator("button.primary-toggle")
+        link = page.locator("#pst-primary-sidebar").get_by_role(
+            "link", name="Lab 1 - Build a risk model", exact=True)
+        expect(link).to_be_visible()
+        expect(button).to_have_attribute("aria-expanded", "true")
+        button.click()
+        expect(link).not_to_be_visible()
+        expect(button).to_have_attribute("aria-expanded", "false")
+        button.focus()
+        page.keyboard.press("Enter")
+        expect(link).to_be_visible()
+        expect(button).to_have_attribute("aria-expanded", "true")
+        expect(button).to_be_focused()
+        assert page.locator("dialog[open]").count() == 0
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
+# --------------------------------------------------------------- keyboard focus
+
+
+def _luminance(rgb: tuple[float, ...]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours (alpha ignored).
+
+    >>> round(contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)"), 1)
+    21.0
+    """
+    la, lb = (_luminance(tuple(float(x) for x in re.findall(r"[\d.]+", c))) for c in (a, b))
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def test_contrast_helper():
+    assert round(contrast("rgb(0, 0, 0)", "rgb(255, 255, 255)"), 1) == 21.0
+    assert contrast("rgb(119, 119, 119)", "rgb(255, 255, 255)") == pytest.approx(4.48, abs=0.01)
+
+
+FOCUS_STYLE = """e => { const s = getComputedStyle(e);
+  return {name: e.getAttribute('aria-label') || e.title || e.textContent.trim(),
+          visible: e.matches(':focus-visible'), style: s.outlineStyle,
+          width: parseFloat(s.outlineWidth), colour: s.outlineColor}; }"""
+
+
+@pytest.mark.parametrize("view", ["laptop-light", "laptop-dark", "phone-light", "phone-dark"])
+def test_header_buttons_show_keyboard_focus(browser, server, view):
+    """Each visible header button, focused from the keyboard, has a solid outline at
+    least 2 px wide whose colour contrasts 3:1 with the page (WCAG 2.2 2.4.13)."""
+    visit = Visit(browser, server + "labs/00_setup.html", **VIEWS[view])
+    page = visit.page
+    try:
+        background = page.evaluate(
+            "getComputedStyle(document.querySelector('.bd-header-article')).backgroundColor")
+        buttons = page.locator(".bd-header-article button, .bd-header-article a.btn")
+        page.keyboard.press("Tab")        # the last input came from the keyboard
+        checked = []
+        for i in range(buttons.count()):
+            button = buttons.nth(i)
+            if not button.is_visible():
+                continue
+            button.focus()
+            focus = button.evaluate(FOCUS_STYLE)
+            checked.append(focus["name"])
+            assert focus["visible"] and focus["style"] == "solid", focus
+            assert focus["width"] >= 2, focus
+            assert contrast(focus["colour"], background) >= 3, (focus, background)
+        assert len(checked) >= 5, checked      # sidebar, launch, repository, download, mode ...
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
+# ------------------------------------------------------------------------- print
+
+
+@pytest.mark.parametrize("page", ["labs/00_setup.html", "book/ch03_evaluating_models.html"])
+def test_printing_shows_answers_and_solutions_without_screen_furniture(browser, server, page):
+    visit = Visit(browser, server + page, viewport=DESKTOP)
+    try:
+        visit.page.emulate_media(media="print")
+        answer = visit.page.locator("section#knowledge-check details").first
+        expect_visible = [answer.locator("summary ~ *").first]
+        if page.startswith("labs/"):
+            expect_visible.append(visit.page.locator("details.hide .cell_input pre").first)
+        for locator in expect_visible:
+            assert locator.is_visible(), locator
+            assert locator.inner_text().strip()
+        for furniture in ("#pst-primary-sidebar", "#pst-secondary-sidebar",
+                          ".bd-header-article", ".prev-next-area", "footer"):
+            hidden = visit.page.locator(furniture)
+            assert all(not hidden.nth(i).is_visible() for i in range(hidden.count())), furniture
+        assert sideways(visit.page) <= 0
+        assert visit.page.pdf()[:5] == b"%PDF-"
+    finally:
+        visit.close()
+
+
+# --------------------------------------------------------------- named controls
+
+
+def test_solution_toggles_are_named_for_what_they_reveal(browser, server):
+    from playwright.sync_api import expect
+
+    visit = Visit(browser, server + "labs/01_build_model.html")
+    try:
+        toggles = visit.page.locator("details.hide > summary")
+        assert toggles.count() >= 3
+        for i in range(toggles.count()):
+            toggle = toggles.nth(i)
+            expect(toggle).to_have_accessible_name(re.compile(r"^Show solution \(Exercise "))
+            assert "Toggle hidden content" not in (toggle.get_attribute("aria-label") or "")
+        toggles.first.click()
+        expect(toggles.first).to_have_accessible_name(re.compile(r"^Hide solution \(Exercise "))
+    finally:
+        visit.close()
+
+
+def test_icons_draw_from_the_trimmed_font_and_buttons_keep_their_names(browser, server):
+    """Font Awesome's 1.5 MB script is gone; icons still show, from a font cut to the
+    glyphs the site uses, and every header button still has a name."""
+    visit = Visit(browser, server + "labs/00_setup.html", viewport=DESKTOP)
+    page = visit.page
+    try:
+        assert not [u for u in visit.requested if "fontawesome.js" in u
+                    or re.search(r"fa-(solid|brands|regular)-\d+\.(woff2|ttf)$", u)]
+        assert [u for u in visit.requested if u.endswith("fa-solid-900.subset.woff")]
+        icons = page.locator(".bd-header-article :is(i, span)[class*='fa-']")
+        assert icons.count() >= 5
+        for i in range(icons.count()):
+            icon = icons.nth(i)
+            if icon.is_visible():
+                assert icon.get_attribute("aria-hidden") == "true"
+                glyph = icon.evaluate("e => getComputedStyle(e, '::before').content")
+                family = icon.evaluate("e => getComputedStyle(e, '::before').fontFamily")
+                assert glyph not in ("none", "normal", '""') and "Font Awesome" in family
+        trimmed = page.evaluate("""() => [...document.fonts].filter(f => f.status === 'loaded'
+            && f.family.includes('Font Awesome') && f.unicodeRange !== 'U+0-10FFFF').length""")
+        assert trimmed >= 1, "the trimmed icon font did not load"
+        for button in page.locator(".bd-header-article button").all():
+            if button.is_visible():
+                name = button.get_attribute("aria-label") or button.get_attribute("title")
+                assert (name or "").strip(), button.evaluate("e => e.outerHTML")
+    finally:
+        visit.close()
+
+
+# ---------------------------------------------------------- citations and money
+
+
+CITATION = re.compile(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', re.S)
+CITATION_LINK = re.compile(r'<a class="reference internal" href="(?:[\w./]*/)?bibliography'
+                           r'\.html#([\w-]+)"[^>]*>(.*?)</a>', re.S)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def citation_links(html: str) -> list[tuple[str, str]]:
+    """(bibliography anchor, citation as the reader sees it) for every author-year
+    citation in a page: "(Obermeyer et al., 2019)" gives "Obermeyer et al., 2019",
+    and "Obermeyer et al. (2019)" gives the same."""
+    found = []
+    for citation in CITATION.findall(html):
+        text = _text(citation)
+        links = CITATION_LINK.findall(citation)
+        if text.startswith("("):
+            found += [(anchor, _text(shown)) for anchor, shown in links]
+        else:
+            author = text.partition(" (")[0]
+            found += [(anchor, f"{author}, {_text(shown)}") for anchor, shown in links]
+    return found
+
+
+def bibliography_labels(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<div class="citation" id="([\w-]+)"[^>]*>\s*<span class="label">'
+                           r'<span class="fn-bracket">\[</span>(.*?)<span', html))
+
+
+def test_bibliography_labels_match_every_citation(build):
+    labels = bibliography_labels((HTML / "book" / "bibliography.html").read_text())
+    assert len(labels) > 50
+    assert len(set(labels.values())) == len(labels), "two entries share a label"
+    cited = [link for page in site_pages() for link in citation_links(page.read_text())]
+    assert len(cited) > 100
+    wrong = sorted({f"{text!r} -> {labels.get(anchor)!r}" for anchor, text in cited
+                    if labels.get(anchor) != text})
+    assert wrong == []
+    assert ("Obermeyer et al., 2019") in labels.values()
+
+
+def test_bibliography_label_matches_the_citation_a_reader_sees(browser, server):
+    visit = Visit(browser, server + "book/datasheets.html")
+    page = visit.page
+    try:
+        link = page.locator("a[href*='bibliography.html#']", has_text="Obermeyer").first
+        cited = link.inner_text()
+        assert re.fullmatch(r"Obermeyer et al\., 2019", cited), cited
+        assert link.evaluate("e => e.parentElement.textContent.trim()").startswith("(")
+        link.click()
+        page.wait_for_load_state("networkidle")
+        anchor = page.url.rpartition("#")[2]
+        label = page.locator(f"[id='{anchor}'] > .label").inner_text()
+        assert label.strip("[] ") == cited
+    finally:
+        visit.close()
+
+
+def test_dollar_amounts_on_the_datasheets_page_are_not_maths(browser, server):
+    visit = Visit(browser, server + "book/datasheets.html")
+    page = visit.page
+    try:
+        paragraph = page.locator("p", has_text="$1,790")
+        assert paragraph.count() == 1
+        text = paragraph.inner_text()
+        assert "$1,790 less per year" in text and "about $1,800 less" in text
+        assert page.locator(".math, mjx-container").count() == 0
+        assert not [u for u in visit.requested if "mathjax" in u], "MathJax loaded for no maths"
+    finally:
+        visit.close()
+
+
+# ------------------------------------------------------------------------ weight
+
+
+def test_weight_tool_uses_the_test_browser_flags():
+    from tools import site_weight
+
+    assert site_weight.CHROMIUM_ARGS == CHROMIUM_ARGS
+
+
+def test_weight_tool_says_what_is_missing(tmp_path, capsys):
+    from tools import site_weight
+
+    assert site_weight.main([str(tmp_path / "nowhere")]) == 2
+    assert site_weight.main([str(tmp_path)]) == 2          # a folder with no pages
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all(line.startswith("site_weight: error: ") for line in err)
+    assert "nowhere: no such directory" in err[0] and "no HTML pages" in err[1]
+
+
+def test_median_page_weighs_under_a_megabyte(browser, server):
+    from tools import site_weight
+
+    result = site_weight.measure(HTML, browser=browser, base_url=server)
+    weights = result["pages"]
+    assert set(toc_pages()) <= set(weights)
+    for name, size in weights.items():        # every byte counted, the page itself included
+        assert size > (HTML / name).stat().st_size, name
+    assert result["median_bytes"] < site_weight.BUDGET_BYTES, site_weight.report(result)
+    assert weights["index.html"] < weights["book/ch04_bias_fairness.html"], \
+        "the landing page (no maths) should not load MathJax"
