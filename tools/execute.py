@@ -51,7 +51,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 CACHE = BUILD / ".jupyter_cache"
-LABS = ROOT / "labs"
 #: Two labs at a time: the machines this kit is built on have two cores or more.
 JOBS = 2
 #: What every cached execution runs with, whoever starts it: strict checks (a
@@ -411,7 +410,7 @@ def known_seconds(cache) -> dict[str, float]:
 
 
 def prime(paths: list[Path] | None = None, cache_dir: Path = CACHE, jobs: int = JOBS,
-          root: Path = ROOT, log=print) -> tuple[list[Path], list[Path], list[str]]:
+          root: Path = ROOT) -> tuple[list[Path], list[Path], list[str]]:
     """Execute every notebook in ``paths`` (default: every lab) whose outputs are not in
     the cache, and store them there; return (executed, reused, failure reports)."""
     paths = [Path(p).resolve() for p in (paths or sorted((root / "labs").glob("*.ipynb")))]
@@ -421,7 +420,7 @@ def prime(paths: list[Path] | None = None, cache_dir: Path = CACHE, jobs: int = 
         stale = [p for p in paths if cached_notebook(cache, p) is None]
         reused = [p for p in paths if p not in stale]
         if stale:
-            log(f"execute: running {len(stale)} of {len(paths)} labs, {jobs} at a time: "
+            print(f"execute: running {len(stale)} of {len(paths)} labs, {jobs} at a time: "
                 + ", ".join(p.stem for p in stale), flush=True)
         # Longest first, so that two workers finish together; labs with no time on
         # record go first (biggest first): they may be the longest.
@@ -436,8 +435,8 @@ def prime(paths: list[Path] | None = None, cache_dir: Path = CACHE, jobs: int = 
             store(cache, result.path, result.nb,
                   {"execution_seconds": seconds, "executed_by": "tools.execute",
                    "slowest_cells": result.report.get("slowest_cells", [])})
-            log(f"execute: {display_path(result.path)} ran in {seconds:.1f} s", flush=True)
-        log(f"execute: {len(stale) - len(failures)} executed, {len(failures)} failed, "
+            print(f"execute: {display_path(result.path)} ran in {seconds:.1f} s", flush=True)
+        print(f"execute: {len(stale) - len(failures)} executed, {len(failures)} failed, "
             f"{len(reused)} reused from the cache ({time.perf_counter() - start:.1f} s)",
             flush=True)
     return stale, reused, failures
@@ -476,6 +475,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--determinism", action="store_true",
                         help="run every lab again and compare its text with the cache")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        print(f"execute: error: --jobs {args.jobs}: give 1 or more", file=sys.stderr)
+        return 2
     missing = [p for p in args.notebooks if not p.is_file()]
     if missing:
         print(f"execute: error: {missing[0]}: no such notebook", file=sys.stderr)
