@@ -1,21 +1,26 @@
 # Every target bootstraps .venv from requirements.txt when it is missing or older.
 # The work is done by tools/tasks.py (standard library only), which Windows users
 # can call directly: py tools\tasks.py book
+# LABKIT_SKIP_VENV=1 makes every target use the Python running tools/tasks.py as it
+# is (no .venv, no install): for environments managed some other way.
 PYTHON ?= python3
 TASKS := $(PYTHON) tools/tasks.py
 
-.PHONY: book test student bench canary datasets lint clean clean-all
+.PHONY: book test determinism student bench canary datasets lint clean clean-all
 
-book:       ## build the HTML book into _build/html, executing every lab
+book:       ## build the HTML book into _build/html; labs not in the cache run first, 2 at a time
 	$(TASKS) book
 
-test:       ## unit tests, notebook sync, every lab under nbval, a -W book build
+test:       ## each lab executed once (reused if cached), then pytest: unit tests, lab outputs, a -W book build, the site
 	$(TASKS) test
+
+determinism: ## run every lab again and fail if its text differs from the cached run (CI runs it)
+	$(TASKS) determinism
 
 student:    ## learner edition (no solutions) into _build/student and _build/student.zip
 	$(TASKS) student
 
-bench:      ## wall time and peak memory of each lab, and of a clean and a no-change book build
+bench:      ## import floor; each lab's time (budget 3x the floor), memory, slowest cells, determinism; book builds; fails when over budget
 	$(TASKS) bench
 
 canary:     ## the tests against the newest releases of every dependency

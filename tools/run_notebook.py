@@ -1,23 +1,27 @@
-"""Execute one notebook in a fresh kernel and report its wall time and peak memory.
+"""Execute one notebook in a fresh kernel and report its wall time, peak memory and
+slowest cells.
 
-``python -m tools.run_notebook labs/00_setup.ipynb`` prints one JSON line:
-``{"lab": ..., "seconds": ..., "peak_rss_mb": ...}``. The peak is the largest
+``python -m tools.run_notebook labs/00_setup.ipynb [--output EXECUTED.ipynb]``
+prints one JSON line: ``{"lab", "seconds", "peak_rss_mb", "cell_seconds",
+"slowest_cells"}`` (code cells counted from 0, as nbval counts them) and, with
+``--output``, writes the executed notebook there. The peak is the largest
 resident set of the kernel process (which this process starts and reaps), read
 from ``getrusage(RUSAGE_CHILDREN)``; ``null`` where that is not available.
+
 A failing cell, or any cell that writes to stderr (a warning is a defect: the
-book build fails on it too), gives one line on stderr and exit status 1.
+book build fails on it too), gives the report of :func:`tools.execute.failure_report`
+on stderr (``FAILED labs/x.ipynb::Cell N ...``), exit status 1 and no output file.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+
+from tools.execute import execute_notebook, slowest_cells
 
 
 def peak_children_mb() -> float | None:
@@ -31,35 +35,31 @@ def peak_children_mb() -> float | None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m tools.run_notebook NOTEBOOK", file=sys.stderr)
+    output = None
+    if len(argv) == 3 and argv[1] == "--output":
+        output = Path(argv[2])
+    elif len(argv) != 1 or argv[0].startswith("-"):
+        print("usage: python -m tools.run_notebook NOTEBOOK [--output EXECUTED.ipynb]",
+              file=sys.stderr)
         return 2
     path = Path(argv[0]).resolve()
     if not path.is_file():
         print(f"run_notebook: error: {path}: no such notebook", file=sys.stderr)
         return 2
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    start = time.perf_counter()
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        last = [line for line in str(exc).splitlines() if line.strip()][-1]
-        print(f"run_notebook: error: {path.name}: {last}", file=sys.stderr)
+    run = execute_notebook(path)
+    if run.failure:
+        print(run.failure, file=sys.stderr)
         return 1
-    seconds = time.perf_counter() - start
-    code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    for number, cell in enumerate(code_cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                first = out.get("text", "").strip().splitlines()[:1]
-                print(f"run_notebook: error: {path.name}: code cell {number} wrote to stderr: "
-                      f"{first[0] if first else ''}", file=sys.stderr)
-                return 1
+    if output is not None:
+        tmp = output.with_name(output.name + ".tmp")
+        nbformat.write(run.nb, tmp)
+        tmp.replace(output)
     peak = peak_children_mb()
-    print(json.dumps({"lab": path.stem, "seconds": round(seconds, 2),
-                      "peak_rss_mb": None if peak is None else round(peak, 1)}))
+    print(json.dumps({"lab": path.stem, "seconds": round(run.seconds, 2),
+                      "peak_rss_mb": None if peak is None else round(peak, 1),
+                      "cell_seconds": [None if s is None else round(s, 3)
+                                       for s in run.cell_seconds],
+                      "slowest_cells": slowest_cells(run.nb, run.cell_seconds)}))
     return 0
 
 

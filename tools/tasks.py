@@ -6,7 +6,14 @@ exists and was installed from the current ``requirements.txt`` (re-installing
 when that file or ``pyproject.toml`` is newer), then runs inside it. On a
 machine without ``make`` (Windows), call it directly::
 
-    python tools/tasks.py book|test|student|bench|canary|datasets|lint|clean|clean-all
+    python tools/tasks.py book|test|determinism|student|bench|canary|datasets|lint|clean|clean-all
+
+With ``LABKIT_SKIP_VENV=1`` in the environment the tasks use the Python that
+runs this script, as it is, and never create or install ``.venv`` (for an
+environment managed some other way: conda, a shared venv, a CI image).
+
+Labs are executed once per run by ``tools/execute.py`` (two at a time, into the
+execution cache the book build reads); ``test`` and ``book`` then reuse those outputs.
 """
 
 from __future__ import annotations
@@ -43,22 +50,41 @@ def bin_path(venv: Path, name: str) -> Path:
     return venv / "bin" / name
 
 
+def scripts(venv: Path = VENV) -> Path:
+    """The folder of the environment's scripts (python, jupyter-book ...)."""
+    return Path(sys.executable).parent if skip_venv() else bin_path(venv, "python").parent
+
+
 def run(cmd: list[str | Path], venv: Path = VENV, **env: str) -> int:
     """Run ``cmd`` with the venv's scripts first on PATH; return its exit status."""
     full_env = dict(os.environ, **env)
-    full_env["PATH"] = str(bin_path(venv, "python").parent) + os.pathsep + full_env["PATH"]
+    full_env["PATH"] = str(scripts(venv)) + os.pathsep + full_env["PATH"]
     full_env.pop("PYTHONHOME", None)
     print("+ " + " ".join(str(c) for c in cmd), flush=True)
     return subprocess.call([str(c) for c in cmd], cwd=ROOT, env=full_env)
 
 
+SKIP_VENV = "LABKIT_SKIP_VENV"
+
+
+def skip_venv() -> bool:
+    """True when ``LABKIT_SKIP_VENV=1``: use this Python as it is, install nothing."""
+    return os.environ.get(SKIP_VENV, "") == "1"
+
+
 def ensure_venv(
     venv: Path = VENV, requirements: Path = REQUIREMENTS, upgrade: bool = False
 ) -> Path:
-    """Create and install ``venv`` if missing or older than its inputs; return its python."""
+    """Create and install ``venv`` if missing or older than its inputs; return its python.
+
+    With ``LABKIT_SKIP_VENV=1`` return the running Python and touch nothing.
+    """
     if sys.version_info[:2] < MIN_PYTHON:
         wanted = ".".join(map(str, MIN_PYTHON))
         die(f"Python {wanted} or newer is needed; this is {sys.version.split()[0]}")
+    if skip_venv():
+        print(f"tasks: {SKIP_VENV}=1: using {sys.executable} as it is", flush=True)
+        return Path(sys.executable)
     python = bin_path(venv, "python")
     stamp = venv / ".installed"
     inputs = [requirements, ROOT / "pyproject.toml"]
@@ -83,16 +109,20 @@ def ensure_venv(
     return python
 
 
-def execution_inputs_fingerprint(root: Path = ROOT) -> str:
+def execution_inputs_fingerprint(root: Path = ROOT, environment: str = "") -> str:
     """A hash of what lab outputs depend on besides their own code.
 
     jupyter-cache re-runs a lab only when its code changes; a change to the data,
-    to labkit or to the pinned packages would otherwise leave stale outputs.
+    to labkit, to the pinned packages or to the Python environment that runs the
+    labs (``environment``: ``.venv`` or the canary's ``.venv-canary``) would
+    otherwise leave stale outputs.
 
     >>> len(execution_inputs_fingerprint())
     64
+    >>> execution_inputs_fingerprint(environment="a") != execution_inputs_fingerprint()
+    True
     """
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(environment.encode())
     files = [root / "requirements.txt", root / "datasets" / "SHA256SUMS",
              *sorted((root / "labkit").rglob("*.py"))]
     for path in files:
@@ -101,11 +131,13 @@ def execution_inputs_fingerprint(root: Path = ROOT) -> str:
     return digest.hexdigest()
 
 
-def refresh_execution_cache(build: Path = BUILD, root: Path = ROOT) -> bool:
-    """Empty the execution cache if labkit, the data or the pins changed; True if emptied."""
-    cache = build / ".jupyter_cache"
-    stamp = build / ".jupyter_cache.inputs"
-    current = execution_inputs_fingerprint(root)
+def refresh_execution_cache(build: Path = BUILD, root: Path = ROOT, environment: str = "",
+                            cache_name: str = ".jupyter_cache") -> bool:
+    """Empty the execution cache if labkit, the data, the pins or the environment
+    changed; True if emptied. (``tools/execute.py`` calls it before every use.)"""
+    cache = build / cache_name
+    stamp = build / (cache_name + ".inputs")
+    current = execution_inputs_fingerprint(root, environment)
     stale = cache.exists() and (not stamp.exists() or stamp.read_text().strip() != current)
     if stale:
         shutil.rmtree(cache)
@@ -120,12 +152,19 @@ def generate_notebooks(python: Path) -> None:
         die("generating the lab notebooks from labs/src failed")
 
 
+def execute_labs(python: Path, venv: Path = VENV) -> int:
+    """Execute every lab not yet in the execution cache, two at a time (tools/execute.py)."""
+    return run([python, "-m", "tools.execute"], venv, LABKIT_STRICT="1", **ONE_THREAD)
+
+
 def book(extra: list[str]) -> int:
     python = ensure_venv()
     generate_notebooks(python)
-    refresh_execution_cache()
-    status = run([bin_path(VENV, "jupyter-book"), "build", ".", *BOOK_FLAGS, *extra],
-                 LABKIT_STRICT="1", **ONE_THREAD)
+    if execute_labs(python) != 0:
+        print("tasks: a lab failed (see above); the book was not built", file=sys.stderr)
+        return 1
+    status = run([scripts() / bin_path(VENV, "jupyter-book").name, "build", ".", *BOOK_FLAGS,
+                  *extra], LABKIT_STRICT="1", **ONE_THREAD)
     if status != 0:
         # Sphinx would not re-read unchanged pages next time and so would not
         # repeat their warnings: force a full re-read after a failed build.
@@ -137,10 +176,28 @@ def book(extra: list[str]) -> int:
 
 
 def test(extra: list[str], venv: Path = VENV) -> int:
+    """Execute the labs not yet cached (once each), then pytest on two workers.
+
+    The tests read the labs' outputs from the cache (tests/test_labs.py, the book
+    build in tests/test_site.py). A failing lab stops here, before pytest. With
+    arguments, only pytest runs, with them; the tests that need lab outputs
+    execute the labs they miss themselves.
+    """
     python = ensure_venv() if venv == VENV else bin_path(venv, "python")
-    args = ["-n", "2", "--dist", "loadscope", "--nbval-lax", "--nbval-current-env"]
-    return run([python, "-m", "pytest", *args, *(extra or ["tests", "labs"])], venv,
+    if not extra and execute_labs(python, venv) != 0:
+        print("tasks: a lab failed (see above); fix it before the other tests run",
+              file=sys.stderr)
+        return 1
+    args = ["-n", "2", "--dist", "loadscope"]
+    return run([python, "-m", "pytest", *args, *(extra or ["tests"])], venv,
                LABKIT_STRICT="1", **ONE_THREAD)
+
+
+def determinism(extra: list[str]) -> int:
+    """Run every lab again and compare its text outputs with the cached run."""
+    python = ensure_venv()
+    return run([python, "-m", "tools.execute", "--determinism", *extra], LABKIT_STRICT="1",
+               **ONE_THREAD)
 
 
 def student(extra: list[str]) -> int:
@@ -178,6 +235,8 @@ def unpinned(requirements: str, root: Path = ROOT) -> str:
 
 def canary(extra: list[str]) -> int:
     """Install the newest releases of every top-level requirement and run the tests."""
+    if skip_venv():
+        die(f"the canary installs its own {CANARY_VENV.name}; unset {SKIP_VENV}")
     BUILD.mkdir(exist_ok=True)
     requirements = BUILD / "canary-requirements.txt"
     requirements.write_text(unpinned(REQUIREMENTS.read_text(encoding="utf-8")), encoding="utf-8")
@@ -197,10 +256,10 @@ def lint(extra: list[str]) -> int:
 
 
 def clean(extra: list[str], build: Path = BUILD) -> int:
-    """Remove everything in ``_build`` except the execution cache (and its stamp)."""
+    """Remove everything in ``_build`` except the execution cache (its stamp and lock)."""
     if build.is_dir():
         for path in build.iterdir():
-            if path.name in (".jupyter_cache", ".jupyter_cache.inputs"):
+            if path.name in (".jupyter_cache", ".jupyter_cache.inputs", ".jupyter_cache.lock"):
                 continue
             if path.is_dir():
                 shutil.rmtree(path)
@@ -218,6 +277,7 @@ def clean_all(extra: list[str]) -> int:
 TASKS = {
     "book": book,
     "test": test,
+    "determinism": determinism,
     "student": student,
     "bench": bench,
     "canary": canary,
