@@ -1,5 +1,6 @@
-"""Shared test set-up. Notebooks run under nbval inherit LABKIT_STRICT=1 from here,
-so a lab whose solution no longer gives the right answer fails."""
+"""Shared test set-up. Lab kernels started by the tests and the book build inherit
+LABKIT_STRICT=1 from here, so a lab whose solution no longer gives the right answer
+fails."""
 
 import os
 import shutil
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 os.environ["LABKIT_STRICT"] = "1"
-# No MPLBACKEND here: kernels started by nbval and the book build inherit this
+# No MPLBACKEND here: kernels started by the tests and the book build inherit this
 # environment, and a non-inline backend there would silently drop every figure.
 
 ROOT = Path(__file__).resolve().parents[1]
