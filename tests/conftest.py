@@ -24,3 +24,15 @@ def data_copy(tmp_path: Path) -> Path:
         if path.is_file():
             shutil.copy2(path, folder / path.name)
     return folder
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each test module on one pytest-xdist worker (``--dist loadgroup``), so its
+    module-scoped fixtures (a fitted model, a built book) are made once; a module that
+    sets ``SPREAD_OVER_WORKERS = True`` lets its tests run on any worker."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is None or getattr(module, "SPREAD_OVER_WORKERS", False):
+            continue
+        item.add_marker(pytest.mark.xdist_group(module.__name__))

@@ -1,7 +1,8 @@
 """The built site, checked the way learners use it.
 
-One module, so that pytest-xdist (--dist loadscope) runs it on one worker: it
-builds the book once (-W -n, --all so every warning is seen again) from the lab
+Its tests are spread over both pytest-xdist workers (``SPREAD_OVER_WORKERS``; every
+other module keeps its tests on one worker, see conftest.py), and the first worker
+to need the site builds the book once (-W -n, --all so every warning is seen again) from the lab
 outputs tools/execute.py stored in the execution cache (the build executes no
 lab: each lab runs once per `make test`; `make determinism` and `make bench` run
 them again to compare), then checks the HTML offline (links, anchors, alt text,
@@ -48,20 +49,45 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 pytestmark = pytest.mark.slow
+#: Read by conftest.py: these tests need no shared module state but the built site,
+#: so pytest-xdist may run them on any worker (the browser tests are most of the run).
+SPREAD_OVER_WORKERS = True
 
 
 # --------------------------------------------------------------------------- build
 
 
-@pytest.fixture(scope="module")
+#: Set for the whole run: pytest-xdist gives every worker of one run the same id.
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"solo-{os.getpid()}"
+BUILD_RECORD = ROOT / "_build" / "site-build.json"
+
+
+@pytest.fixture(scope="session")
 def build() -> subprocess.CompletedProcess:
-    # Under `make test` every lab is already in the cache and this executes none.
-    _, _, failures = execute.prime()
-    assert failures == [], "\n\n".join(failures)
-    env = dict(os.environ, LABKIT_STRICT="1")
-    proc = subprocess.run([str(JB), "build", "--all", str(ROOT), "-W", "-n", "--keep-going"],
-                          capture_output=True, text=True, env=env, cwd=ROOT)
-    proc.stdout, proc.stderr = ANSI.sub("", proc.stdout), ANSI.sub("", proc.stderr)
+    """The book, built once per test run however many workers ask for it.
+
+    The tests of this module are spread over both test workers (SPREAD_OVER_WORKERS):
+    the first worker to get here builds, under a lock, and records the outcome; the
+    other waits for the lock and reads the record of the same run.
+    """
+    with execute.locked(ROOT / "_build" / "site-build"):
+        if BUILD_RECORD.is_file():
+            record = json.loads(BUILD_RECORD.read_text(encoding="utf-8"))
+            if record.get("run") == RUN_ID:
+                proc = subprocess.CompletedProcess(record["args"], record["returncode"],
+                                                   record["stdout"], record["stderr"])
+                assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+                return proc
+        # Under `make test` every lab is already in the cache and this executes none.
+        _, _, failures = execute.prime()
+        assert failures == [], "\n\n".join(failures)
+        env = dict(os.environ, LABKIT_STRICT="1")
+        args = [str(JB), "build", "--all", str(ROOT), "-W", "-n", "--keep-going"]
+        proc = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT)
+        proc.stdout, proc.stderr = ANSI.sub("", proc.stdout), ANSI.sub("", proc.stderr)
+        BUILD_RECORD.write_text(json.dumps({
+            "run": RUN_ID, "args": args, "returncode": proc.returncode,
+            "stdout": proc.stdout, "stderr": proc.stderr}), encoding="utf-8")
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     return proc
 

@@ -188,7 +188,7 @@ def test(extra: list[str], venv: Path = VENV) -> int:
         print("tasks: a lab failed (see above); fix it before the other tests run",
               file=sys.stderr)
         return 1
-    args = ["-n", "2", "--dist", "loadscope"]
+    args = ["-n", "2", "--dist", "loadgroup"]
     return run([python, "-m", "pytest", *args, *(extra or ["tests"])], venv,
                LABKIT_STRICT="1", **ONE_THREAD)
 
