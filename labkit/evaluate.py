@@ -29,6 +29,7 @@ __all__ = [
     "N_BOOT",
     "net_benefit",
     "treat_all_net_benefit",
+    "auroc",
     "decision_curve",
     "calibration_intercept_slope",
     "bootstrap_ci",
@@ -334,6 +335,32 @@ def treat_all_net_benefit(prevalence: float, threshold: float) -> float:
                          f"{_shown(prevalence)}{hint}")
     t = _check_threshold(threshold)
     return prev - (1 - prev) * t / (1 - t)
+
+
+def auroc(y_true: ArrayLike, y_score: ArrayLike) -> float:
+    """Area under the ROC curve: the chance that a random patient with the outcome
+    scores higher than a random patient without it, ties counting half.
+
+    The same number as ``sklearn.metrics.roc_auc_score`` (tested against it),
+    computed from ranks (the Mann-Whitney U statistic; Hanley and McNeil 1982) in
+    one pass, so that a bootstrap of 1,000 resamples takes a fraction of a second
+    rather than the seconds scikit-learn's input checks add to every call.
+
+    >>> auroc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    0.75
+    """
+    _aligned(("y_true", y_true), ("y_score", y_score))
+    y = _outcome(y_true)
+    s = np.asarray(_scores(y_score), dtype=float)
+    _same_length(y_true=y, y_score=s)
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    if positives == 0 or negatives == 0:
+        raise ValueError("y_true has only one class: the AUROC needs patients with and "
+                         "without the outcome")
+    ranks = stats.rankdata(s)  # average ranks for ties: a tie counts half
+    u = ranks[y == 1].sum() - positives * (positives + 1) / 2
+    return float(u / (positives * negatives))
 
 
 def decision_curve(y_true: ArrayLike, y_prob: ArrayLike,

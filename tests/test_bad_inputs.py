@@ -54,6 +54,13 @@ CASES = [
      "days must be .* positive number, got -30", "table-days-negative"),
     (lambda: evaluate.threshold_table(Y, P, [0.2], days="366"), TypeError,
      "days must be a number, got str", "table-days-string"),
+    # evaluate.auroc
+    (lambda: evaluate.auroc([0, 0, 0], [0.1, 0.2, 0.3]), ValueError,
+     "y_true has only one class", "auroc-one-class"),
+    (lambda: evaluate.auroc([0, 1], [0.1, float("nan")]), ValueError,
+     "y_score has missing predictions", "auroc-nan-score"),
+    (lambda: evaluate.auroc([0, 1, 1], [0.1, 0.2]), ValueError,
+     "must have the same length", "auroc-lengths"),
     # evaluate.treat_all_net_benefit
     (lambda: evaluate.treat_all_net_benefit(15, 0.1), ValueError,
      r"prevalence must be a proportion in \[0, 1\], got 15 \(15% is 0.15\)",

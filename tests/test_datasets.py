@@ -41,7 +41,7 @@ def test_wdbc_matches_the_published_class_counts():
     df = datasets.load_wdbc()
     assert df.shape == (569, 31)
     assert df["diagnosis"].value_counts().to_dict() == {"benign": 357, "malignant": 212}
-    assert df.attrs["card"].name == "wdbc"
+    assert df.attrs["dataset"] == "wdbc" and datasets.card(df.attrs["dataset"]).name == "wdbc"
 
 
 def test_loads_from_any_working_directory(tmp_path, monkeypatch):

@@ -253,3 +253,13 @@ def test_bootstrap_refuses_a_metric_undefined_on_the_data():
 def test_wilson_interval_matches_newcombe_1998(k, n, low, high):
     got = evaluate.wilson_interval(k, n)
     assert got == pytest.approx((low, high), abs=5e-5)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_auroc_equals_scikit_learn_with_and_without_ties(seed):
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 500)
+    for scores in (rng.random(500), np.round(rng.random(500), 1), rng.integers(0, 3, 500)):
+        assert evaluate.auroc(y, scores) == pytest.approx(roc_auc_score(y, scores), abs=1e-12)
