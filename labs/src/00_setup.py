@@ -128,6 +128,8 @@ lab0.median_radius(median_radius);
 # Okabe-Ito colours in `COLOURS`.
 
 # %%
+# Imported here, not in the first cell: the environment check must run, and say
+# what is missing, even on a machine where matplotlib is not installed.
 import matplotlib.pyplot as plt
 
 COLOURS = {"benign": "#0072B2", "malignant": "#D55E00"}  # Okabe-Ito blue, vermilion

@@ -33,8 +33,25 @@
 # 2019-2024; the dataset card is below.
 
 # %%
-from labkit import datasets
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import shap
+from matplotlib.colors import LinearSegmentedColormap
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.inspection import permutation_importance
+from sklearn.metrics import roc_auc_score
+from threadpoolctl import threadpool_limits
 
+from labkit import cohorts, datasets, explain, models
+from labkit.checks import hints, lab4
+
+# One thread for the boosting model's predictions: on a busy shared machine (a
+# teaching hub, Binder) the thousands of tiny parallel jobs in section 5 wait on
+# each other and can make a 4-second step take a minute.
+threadpool_limits(limits=1, user_api="openmp")
+hints.install()  # a one-line hint under the errors learners meet most
 datasets.card("admissions")
 
 # %% [markdown]
@@ -51,29 +68,6 @@ datasets.card("admissions")
 # readmission models do: in a systematic review, those built on large US
 # administrative data sets had c-statistics of 0.55 to 0.65
 # {cite:p}`kansagara2011risk`.
-#
-# A practical note: scikit-learn runs a boosting model's predictions in
-# parallel threads. On a busy shared machine (a teaching hub, Binder) the
-# thousands of tiny parallel jobs in section 5 wait on each other and can
-# make a 4-second step take a minute, so the next cell asks for one thread.
-
-# %%
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-import shap
-from matplotlib.colors import LinearSegmentedColormap
-from sklearn.base import clone
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.inspection import permutation_importance
-from sklearn.metrics import roc_auc_score
-from threadpoolctl import threadpool_limits
-
-from labkit import cohorts, explain, models
-from labkit.checks import hints, lab4
-
-threadpool_limits(limits=1, user_api="openmp")  # one thread: see the note above
-hints.install();  # a one-line hint under the errors learners meet most
 
 # %%
 RANDOM_STATE = 0
