@@ -108,8 +108,6 @@ def by_feature(explanation: Any, X_raw: pd.DataFrame,
     an ``Explanation`` with one column per recorded feature (in ``X_raw``'s order),
     the patients' recorded values as its data, and the same base values.
     """
-    import shap  # imported here: shap is slow to import and only this function needs it
-
     values = np.asarray(explanation.values, dtype=float)
     sources = source_features(preprocessor)
     if values.ndim != 2:
@@ -126,6 +124,8 @@ def by_feature(explanation: Any, X_raw: pd.DataFrame,
     features = [c for c in X_raw.columns if c in set(sources)]
     summed = (pd.DataFrame(values, columns=range(len(sources)))
               .T.groupby(sources, sort=False).sum().T[features])
+    import shap  # imported here, after the checks: shap is slow to import
+
     return shap.Explanation(summed.to_numpy(), base_values=explanation.base_values,
                             data=X_raw[features].to_numpy(), feature_names=features)
 
@@ -165,6 +165,9 @@ def okabe_ito(figure: Figure) -> Figure:
     artists, through matplotlib's public API: vermilion for what raises the
     score, blue for what lowers it. Returns the figure.
     """
+    if not isinstance(figure, Figure):
+        raise TypeError(f"figure must be a matplotlib Figure (plt.gcf()), got "
+                        f"{type(figure).__name__}")
     for artist in figure.findobj():
         for getter, setter in (("get_facecolor", "set_facecolor"),
                                ("get_edgecolor", "set_edgecolor"),

@@ -7,14 +7,17 @@ message, which must name the argument and what is wrong with it.
 """
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import recall_score, roc_auc_score
 
-from labkit import audit, cohorts, datasets, evaluate, synthetic
+from labkit import audit, cohorts, datasets, evaluate, explain, models, synthetic
 
+FRAME = pd.DataFrame({"x": [0.1, 0.9, 0.2, 0.8], "y": [0, 1, 0, 1]})
+FITTED_PRE = models.pipeline(["x"], []).fit(FRAME[["x"]], FRAME["y"])[:-1]
 Y = [1, 0, 1, 0, 1, 0]
 P = [0.9, 0.2, 0.6, 0.4, 0.7, 0.1]
 PRED = [1, 0, 1, 1, 0, 0]
@@ -258,6 +261,31 @@ CASES = [
      "Parameters.spo2_bias must give a value for each of", "params-missing-race"),
     (lambda: synthetic.generate({"n_patients": 500}), TypeError,
      "p must be a Parameters instance or None, got dict", "generate-dict"),
+    # models
+    (lambda: models.pipeline([], []), ValueError,
+     "pipeline needs at least one numeric or categorical column", "pipeline-no-columns"),
+    (lambda: models.pipeline(["age"], ["age"]), ValueError,
+     r"columns \['age'\] are listed as both numeric and categorical", "pipeline-overlap"),
+    (lambda: models.pipeline(["age"], [], kind="forest"), ValueError,
+     "kind must be 'logistic' or 'boosting', not 'forest'", "pipeline-kind"),
+    (lambda: models.fit_and_score(models.pipeline(["x"], []), ["x"], "y", [[1]], FRAME),
+     TypeError, "fit_rows must be a pandas DataFrame, got list", "fit-score-list"),
+    (lambda: models.fit_and_score(models.pipeline(["x"], []), ["age"], "y", FRAME, FRAME),
+     ValueError, "fit_rows has no column 'age'", "fit-score-missing-column"),
+    (lambda: models.fit_and_score(models.pipeline(["x"], []), ["x"], "y",
+                                  FRAME.assign(y=[1, None, 0, 1]), FRAME),
+     ValueError, r"fit_rows\['y'\] has 1 missing values", "fit-score-missing-outcome"),
+    # explain
+    (lambda: explain.source_features("not fitted"), TypeError,
+     "preprocessor must be a fitted ColumnTransformer or Pipeline, got str",
+     "source-features-kind"),
+    (lambda: explain.by_feature(SimpleNamespace(values=np.zeros((2, 3)), base_values=0),
+                                FRAME, FITTED_PRE), ValueError,
+     "explanation has 3 columns but the preprocessor makes 1", "by-feature-columns"),
+    (lambda: explain.mean_abs(SimpleNamespace(values=np.zeros((2, 2)), feature_names=None)),
+     ValueError, "explanation has no feature names", "mean-abs-no-names"),
+    (lambda: explain.okabe_ito("figure"), TypeError,
+     "figure must be a matplotlib Figure", "okabe-ito-kind"),
 ]
 
 
@@ -277,11 +305,13 @@ def test_the_table_covers_every_public_function():
     import labkit.cohorts
     import labkit.datasets
     import labkit.evaluate
+    import labkit.explain
+    import labkit.models
     import labkit.synthetic
 
     source = inspect.getsource(inspect.getmodule(test_the_table_covers_every_public_function))
     for module in (labkit.evaluate, labkit.audit, labkit.datasets, labkit.cohorts,
-                   labkit.synthetic):
+                   labkit.synthetic, labkit.models, labkit.explain):
         short = module.__name__.split(".")[-1]
         for name in module.__all__:
             obj = getattr(module, name)
