@@ -16,6 +16,31 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
+def lenient(monkeypatch):
+    """Failed checks print their hint instead of raising (LABKIT_STRICT unset)."""
+    monkeypatch.delenv("LABKIT_STRICT", raising=False)
+
+
+@pytest.fixture(scope="session")
+def shap():
+    """shap, imported once.
+
+    shap 0.51 sets the extremes of its colour map in place (Colormap.set_bad,
+    set_over, set_under), which matplotlib 3.11 marks as pending deprecation
+    (shap pull request #5060 replaces them). Those warnings are expected here,
+    on import only; pytest.warns re-raises any other warning, which then fails
+    the test as usual.
+    """
+    import sys
+
+    if "shap" in sys.modules:
+        return sys.modules["shap"]
+    with pytest.warns(PendingDeprecationWarning, match="will be deprecated in a future version"):
+        import shap
+    return shap
+
+
+@pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A private copy of datasets/ that a test may break."""
     folder = tmp_path / "datasets"

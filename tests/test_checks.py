@@ -24,11 +24,6 @@ def raw() -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-@pytest.fixture
-def lenient(monkeypatch):
-    monkeypatch.delenv("LABKIT_STRICT", raising=False)
-
-
 def test_strict_mode_raises(monkeypatch):
     monkeypatch.setenv("LABKIT_STRICT", "1")
     with pytest.raises(checks.CheckFailed, match="Exercise 9.9 - not yet: wrong"):

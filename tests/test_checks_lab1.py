@@ -28,11 +28,6 @@ NOT_INPUTS = ["admission_id", "patient_key", "admit_year", "admit_quarter", "rac
 CATEGORICAL = ["sex", "payer", "discharge_disposition"]
 
 
-@pytest.fixture
-def lenient(monkeypatch):
-    monkeypatch.delenv("LABKIT_STRICT", raising=False)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def one_thread():
     """Gradient boosting's OpenMP threads crawl on a busy machine (parallel test runs)."""

@@ -11,11 +11,6 @@ from labkit import cohorts, evaluate
 from labkit.checks import lab2
 
 
-@pytest.fixture
-def lenient(monkeypatch):
-    monkeypatch.delenv("LABKIT_STRICT", raising=False)
-
-
 def fails(result, hint):
     assert not result.passed, result.message
     assert hint in result.message, result.message

@@ -23,11 +23,6 @@ from labkit import cohorts
 from labkit.checks import lab3
 
 
-@pytest.fixture
-def lenient(monkeypatch):
-    monkeypatch.delenv("LABKIT_STRICT", raising=False)
-
-
 @pytest.fixture(scope="module")
 def lab():
     task = cohorts.readmission_task()

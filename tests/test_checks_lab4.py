@@ -3,7 +3,6 @@ scikit-learn and shap directly: the solution and other right answers (rounded,
 reordered, a DataFrame column) pass, and each hinted mistake fails with its hint
 (``not passed`` and the hint, both asserted)."""
 
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -27,28 +26,6 @@ NOT_INPUTS = ["admission_id", "patient_key", "admit_year", "admit_quarter", "rac
               "cost_next_year_usd"]
 CATEGORICAL = ["sex", "payer", "discharge_disposition"]
 DISCHARGE_ONLY = ["length_of_stay_days", "cost_of_stay_usd"]
-
-
-@pytest.fixture
-def lenient(monkeypatch):
-    monkeypatch.delenv("LABKIT_STRICT", raising=False)
-
-
-@pytest.fixture(scope="module")
-def shap():
-    """shap, imported once.
-
-    shap 0.51 sets the extremes of its colour map in place (Colormap.set_bad,
-    set_over, set_under), which matplotlib 3.11 marks as pending deprecation
-    (shap pull request #5060 replaces them). Those three warnings are expected
-    here, on import only; pytest.warns re-raises any other warning, which then
-    fails the test as usual.
-    """
-    if "shap" in sys.modules:
-        return sys.modules["shap"]
-    with pytest.warns(PendingDeprecationWarning, match="will be deprecated in a future version"):
-        import shap
-    return shap
 
 
 def recorded(column: str) -> str:

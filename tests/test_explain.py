@@ -1,7 +1,6 @@
 """labkit.explain: SHAP values summed per recorded feature by the fitted preprocessing's
 own mapping (not by name prefixes), averages, and the Okabe-Ito recolouring."""
 
-import sys
 
 import matplotlib
 
@@ -13,17 +12,6 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from labkit import explain, models  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def shap():
-    """shap, imported once; its import warns (PendingDeprecationWarning from matplotlib
-    colour maps, fixed upstream in shap pull request #5060), which is expected here."""
-    if "shap" in sys.modules:
-        return sys.modules["shap"]
-    with pytest.warns(PendingDeprecationWarning):
-        import shap
-    return shap
 
 
 @pytest.fixture(scope="module")

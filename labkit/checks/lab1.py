@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
@@ -443,8 +444,6 @@ def random_split(rand_train: object, rand_test: object, random_model: object,
     state = lab_state()
 
     def reference() -> np.ndarray:
-        from sklearn.base import clone
-
         fitted = clone(state.logistic).fit(want_train[cohorts.FEATURES],
                                            want_train[TARGET].astype(int))
         return fitted.predict_proba(want_test[cohorts.FEATURES])[:, 1]

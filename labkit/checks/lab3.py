@@ -20,7 +20,15 @@ import numpy as np
 import pandas as pd
 
 from labkit import audit, cohorts
-from labkit.checks import Feedback, as_number, feedback, frame_problem, judge, unanswered
+from labkit.checks import (
+    Feedback,
+    as_number,
+    decimals,
+    feedback,
+    frame_problem,
+    judge,
+    unanswered,
+)
 from labkit.checks.state import RANDOM_STATE, lab_state
 from labkit.synthetic import RACES
 
@@ -104,8 +112,6 @@ def _same(a: object, b: pd.Series, tol: float = TOL, decimals: int | None = None
 def _decimals_of(series: pd.Series) -> int | None:
     """The decimals ``series`` was rounded to: the most any of its values shows (None if
     all are NaN). An unrounded mean shows 17; 8/50 = 0.16 alone would show 2."""
-    from labkit.checks import decimals
-
     places = [decimals(float(v)) for v in series if as_number(v) is not None]
     return max(places) if places else None
 
