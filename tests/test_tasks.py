@@ -91,6 +91,29 @@ def test_cache_is_emptied_when_labkit_or_data_change(tmp_path):
     assert not (build / ".jupyter_cache").exists()
 
 
+def test_an_unchanged_stamp_is_not_rewritten(tmp_path):
+    """Two test workers open the cache at once; a stamp rewritten in place could be
+    read half-written by the other, which would then empty the cache (seen in CI)."""
+    root = tmp_path / "kit"
+    (root / "labkit").mkdir(parents=True)
+    (root / "datasets").mkdir()
+    (root / "requirements.txt").write_text("numpy==2.4.6\n")
+    (root / "datasets" / "SHA256SUMS").write_text("abc  x.csv\n")
+    build = tmp_path / "_build"
+    (build / ".jupyter_cache").mkdir(parents=True)
+    tasks.refresh_execution_cache(build, root)
+    stamp = build / ".jupyter_cache.inputs"
+    before = stamp.stat()
+    (build / ".jupyter_cache").mkdir()
+    assert not tasks.refresh_execution_cache(build, root)
+    after = stamp.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    (root / "requirements.txt").write_text("numpy==2.4.7\n")
+    assert tasks.refresh_execution_cache(build, root)
+    assert stamp.stat().st_ino != before.st_ino  # replaced whole, never truncated
+    assert sorted(p.name for p in build.iterdir()) == [".jupyter_cache.inputs"]
+
+
 def test_clean_keeps_the_execution_cache(tmp_path):
     build = tmp_path / "_build"
     for rel in (".jupyter_cache/global.db", ".jupyter_cache.lock", "html/index.html",

@@ -138,12 +138,20 @@ def refresh_execution_cache(build: Path = BUILD, root: Path = ROOT, environment:
     cache = build / cache_name
     stamp = build / (cache_name + ".inputs")
     current = execution_inputs_fingerprint(root, environment)
-    stale = cache.exists() and (not stamp.exists() or stamp.read_text().strip() != current)
+    recorded = stamp.read_text().strip() if stamp.exists() else None
+    stale = cache.exists() and recorded != current
     if stale:
-        shutil.rmtree(cache)
+        shutil.rmtree(cache, ignore_errors=True)
         print("tasks: labkit, datasets or requirements changed: re-running every lab", flush=True)
-    build.mkdir(exist_ok=True)
-    stamp.write_text(current + "\n")
+    if recorded != current:
+        # Two test workers open the cache at once: rewriting the stamp in place
+        # would let the other read it half-written (empty), take the cache for
+        # stale and empty it under the first (seen in CI). So the stamp is
+        # written only when it changes, and atomically.
+        build.mkdir(parents=True, exist_ok=True)
+        partial = stamp.with_name(f"{stamp.name}.{os.getpid()}.tmp")
+        partial.write_text(current + "\n")
+        os.replace(partial, stamp)
     return stale
 
 
