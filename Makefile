@@ -6,7 +6,7 @@
 PYTHON ?= python3
 TASKS := $(PYTHON) tools/tasks.py
 
-.PHONY: book test determinism student bench canary datasets lint clean clean-all
+.PHONY: book test determinism student lms bench canary datasets lint clean clean-all
 
 book:       ## build the HTML book into _build/html; labs not in the cache run first, 2 at a time
 	$(TASKS) book
@@ -19,6 +19,9 @@ determinism: ## run every lab again and fail if its text differs from the cached
 
 student:    ## learner edition (no solutions) into _build/student and _build/student.zip
 	$(TASKS) student
+
+lms:        ## question bank and CME post-tests as Canvas QTI (.zip) and Moodle GIFT into _build/lms
+	$(TASKS) lms
 
 bench:      ## import floor; each lab's time (budget 3x the floor), memory, slowest cells, determinism; book builds; fails when over budget
 	$(TASKS) bench

@@ -8,6 +8,8 @@ Reads only files installed on this machine; nothing is downloaded.
   readable column names and the diagnosis spelt out.
 - synthetic_admissions.csv and synthetic_admissions_truth.csv: the SYNTHETIC
   hospital cohort and its ground truth, from labkit.synthetic (seeded).
+- prepost_scores_synthetic.csv: SYNTHETIC pre/post knowledge-test scores of
+  30 imaginary learners, from labkit.programme.synthetic_scores (seeded).
 """
 
 from __future__ import annotations
@@ -64,10 +66,18 @@ def synthetic_csvs() -> tuple[str, str]:
     return _csv(admissions), _csv(truth)
 
 
+def prepost_csv() -> str:
+    """The SYNTHETIC pre/post test scores as CSV text."""
+    from labkit.programme import synthetic_scores
+
+    return _csv(synthetic_scores())
+
+
 GENERATORS = {
     "wdbc_breast_cytology.csv": wdbc_csv,
     "synthetic_admissions.csv": lambda: synthetic_csvs()[0],
     "synthetic_admissions_truth.csv": lambda: synthetic_csvs()[1],
+    "prepost_scores_synthetic.csv": prepost_csv,
 }
 
 

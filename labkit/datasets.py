@@ -34,6 +34,7 @@ __all__ = [
     "load_wdbc",
     "load_admissions",
     "load_admissions_truth",
+    "load_prepost_scores",
     "verify",
     "verify_all",
 ]
@@ -204,6 +205,22 @@ def _truth_columns() -> tuple[Column, ...]:
     )
 
 
+def _prepost_columns() -> tuple[Column, ...]:
+    # Written out rather than imported from labkit.programme (which imports scipy), so
+    # that loading any dataset stays light; load() checks the file against these values.
+    c = Column
+    return (
+        c("learner_id", "int", "synthetic learner number, 1-30 (no real learner)", min=1,
+          max=30),
+        c("phase", "category", "which sitting of the test", allowed=("pre", "post")),
+        c("item_id", "category", "test question",
+          allowed=tuple(f"q{j:02d}" for j in range(1, 17))),
+        c("score", "int", "1 if answered correctly, else 0", min=0, max=1),
+        c("objective", "category", "learning objective the question assesses",
+          allowed=("O1", "O2", "O3", "O4")),
+    )
+
+
 SYNTHETIC_NOTE = "Synthetic: made by a seeded generator; no real patient is in it."
 
 CARDS: dict[str, DatasetCard] = {
@@ -284,6 +301,30 @@ CARDS: dict[str, DatasetCard] = {
         n_rows=21134,
         columns=_truth_columns(),
         limitations=("Known only because the data are synthetic.",),
+    ),
+    "prepost_scores": DatasetCard(
+        name="prepost_scores",
+        file="prepost_scores_synthetic.csv",
+        title="SYNTHETIC pre/post knowledge-test scores of a workshop",
+        synthetic=True,
+        description=(
+            "Synthetic: made by a seeded generator; no real learner is in it. The same "
+            "16-question test taken before and after a workshop by 30 imaginary learners, one "
+            "row per learner, sitting and question (0/1 score), with the learning objective "
+            "each question assesses. For teaching programme evaluation."
+        ),
+        source=("labkit.programme.synthetic_scores(), seed 20240615 (datasets/generate.py), a "
+                "Rasch-type item-response model"),
+        licence="CC0 1.0 (synthetic; no rights reserved)",
+        citation="The open lab kit for health-AI education, synthetic pre/post scores v1",
+        target="score",
+        n_rows=960,
+        columns=_prepost_columns(),
+        limitations=(
+            "Synthetic: the gains, item difficulties and the flawed items are the "
+            "generator's, chosen to teach; they say nothing about any real course.",
+            "Thirty learners: intervals are wide, as they are for most real workshops.",
+        ),
     ),
 }
 
@@ -527,6 +568,16 @@ def load_admissions_truth() -> pd.DataFrame:
     return load("admissions_truth")
 
 
+def load_prepost_scores() -> pd.DataFrame:
+    """SYNTHETIC pre/post knowledge-test scores (30 learners, 16 items, long format).
+
+    >>> df = load_prepost_scores()
+    >>> df.groupby("phase", observed=True)["learner_id"].nunique().to_dict()
+    {'pre': 30, 'post': 30}
+    """
+    return load("prepost_scores")
+
+
 def verify(name: str, *, folder: str | os.PathLike[str] | None = None) -> DatasetCard:
     """Load ``name`` fully and return its card; raises as :func:`load` does.
 
@@ -541,6 +592,6 @@ def verify_all(*, folder: str | os.PathLike[str] | None = None) -> list[DatasetC
     """Verify every dataset in :data:`CARDS`; raises on the first bad one.
 
     >>> [c.name for c in verify_all()]
-    ['admissions', 'admissions_truth', 'wdbc']
+    ['admissions', 'admissions_truth', 'prepost_scores', 'wdbc']
     """
     return [verify(name, folder=folder) for name in sorted(CARDS)]

@@ -27,7 +27,7 @@ PATTERNS = {
     "record number": re.compile(r"\bMRN\b|\b[A-Z]{1,3}\d{6,10}\b"),
 }
 #: Integer keys allowed, and only in synthetic data, where they mean nothing outside the file.
-SYNTHETIC_KEYS = {"admission_id", "patient_key"}
+SYNTHETIC_KEYS = {"admission_id", "patient_key", "learner_id", "item_id"}
 
 
 def problems(path: Path, columns: dict[str, str] | None = None) -> list[str]:

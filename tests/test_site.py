@@ -319,7 +319,7 @@ class Visit:
         self.context.close()
 
 
-def test_navigation_solution_toggle_and_knowledge_check(browser, server):
+def test_navigation_and_solution_toggle(browser, server):
     visit = Visit(browser, server + "index.html")
     page = visit.page
     try:
@@ -332,10 +332,145 @@ def test_navigation_solution_toggle_and_knowledge_check(browser, server):
         assert not code.is_visible()
         solution.locator("summary").click()
         assert code.is_visible()
-        answer = page.locator("section#knowledge-check details").first
-        assert not answer.locator("p").first.is_visible()
-        answer.locator("summary").click()
-        assert answer.locator("p").first.is_visible()
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
+# ------------------------------------------------------------------- quizzes
+def _bank_items(page: str):
+    from labkit import quiz
+
+    return quiz.for_page(page)
+
+
+def _wrong_letter(item) -> str:
+    from labkit import quiz
+
+    return next(letter for letter in quiz.LETTERS[: len(item.options)] if letter not in item.key)
+
+
+QUIZ_PAGES = ["book/ch03_evaluating_models", "labs/02_evaluate"]
+
+
+@pytest.mark.parametrize("docname", QUIZ_PAGES)
+def test_quiz_gives_feedback_keeps_progress_and_prints_the_key(browser, server, docname):
+    """Answer one question right (with the keyboard) and one wrong, read the feedback,
+    reload and find both kept, then print with the answers listed at the end."""
+    items = _bank_items(docname)
+    right = next(i for i in items if i.type == "single")
+    wrong = next(i for i in items if i.type == "single" and i is not right)
+    visit = Visit(browser, server + docname + ".html", viewport=DESKTOP)
+    page = visit.page
+    try:
+        score = page.locator(".labkit-quiz-score").first
+        assert score.inner_text() == (
+            f"{len(items)} questions. Your answers are kept in this browser only.")
+        # Right, by keyboard only: focus the first option, arrow to the key, Tab to the
+        # button, Enter.
+        page.focus(f"#lq-{right.id}-A")
+        for _ in range("ABCDEF".index(right.key[0])):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        form = page.locator(f'form[data-item="{right.id}"]')
+        result = form.locator(".labkit-quiz-result")
+        assert result.inner_text() == "Correct."
+        assert result.get_attribute("role") == "status"
+        shown = form.locator(f'.labkit-quiz-feedback[data-for="{right.key[0]}"]')
+        assert shown.is_visible()
+        option = right.options["ABCDEF".index(right.key[0])]
+        plain_feedback = " ".join(option.feedback.split()).replace("`", "")
+        assert " ".join(shown.inner_text().split()) == plain_feedback
+        # Wrong, with the mouse.
+        letter = _wrong_letter(wrong)
+        page.locator(f"label[for='lq-{wrong.id}-{letter}']").click()
+        page.locator(f'form[data-item="{wrong.id}"] .labkit-quiz-check').click()
+        form = page.locator(f'form[data-item="{wrong.id}"]')
+        assert form.locator(".labkit-quiz-result").inner_text() == (
+            f"Not quite. The best answer is {wrong.key[0]}.")
+        assert form.locator(f'.labkit-quiz-feedback[data-for="{letter}"]').is_visible()
+        assert not form.locator(f'.labkit-quiz-feedback[data-for="{wrong.key[0]}"]').is_visible()
+        expected = (f"Score: 1 of {len(items)} right at the first try (2 of {len(items)} "
+                    "answered). Kept in this browser only.")
+        assert score.inner_text() == expected
+        # Kept across a reload.
+        page.reload(wait_until="networkidle")
+        assert page.locator(".labkit-quiz-score").first.inner_text() == expected
+        assert page.locator(f"#lq-{wrong.id}-{letter}").is_checked()
+        assert page.locator(f'form[data-item="{wrong.id}"] .labkit-quiz-result').inner_text() \
+            .startswith("Not quite.")
+        # Printed: the answer key at the end, no buttons.
+        page.emulate_media(media="print")
+        key = page.locator(".labkit-quiz-key").first
+        assert key.is_visible()
+        assert key.locator("li").count() == len(items)
+        assert not page.locator(".labkit-quiz-check").first.is_visible()
+        assert page.pdf()[:5] == b"%PDF-"
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
+def test_numeric_question_accepts_a_rounded_value_and_names_a_slip(browser, server):
+    from labkit import quiz
+
+    item = next(i for i in quiz.load() if i.type == "numeric" and i.slips and "practice" in i.uses)
+    visit = Visit(browser, server + item.page + ".html", viewport=PHONE)
+    page = visit.page
+    try:
+        form = page.locator(f'form[data-item="{item.id}"]')
+        box = form.locator("input")
+        box.fill(str(item.slips[0]["value"]))
+        form.locator(".labkit-quiz-check").click()
+        assert form.locator(".labkit-quiz-result").inner_text().startswith("Not quite.")
+        slip = form.locator(".labkit-quiz-feedback[data-slip]").first
+        assert slip.is_visible()
+        box.fill(f"{item.answer + 0.5 * item.tolerance:.6g}")
+        form.locator(".labkit-quiz-check").click()
+        assert form.locator(".labkit-quiz-result").inner_text() == "Correct."
+        assert form.locator('.labkit-quiz-feedback[data-for="correct"]').is_visible()
+        box.fill("about a third")
+        form.locator(".labkit-quiz-check").click()
+        assert "is not a number" in form.locator(".labkit-quiz-result").inner_text()
+        assert sideways(page) <= 0
+    finally:
+        visit.close()
+
+
+def test_post_test_scores_and_the_attestation_records_it(browser, server):
+    from tools.sphinx_quiz import posttest_items
+
+    items = posttest_items("cme-short")
+    visit = Visit(browser, server + "book/ch01_clinical_ai.html", viewport=DESKTOP)
+    page = visit.page
+    try:
+        page.goto(server + "book/cme_posttest.html", wait_until="networkidle")
+        test = page.locator('.labkit-quiz[data-test="cme-short"]')
+        test.locator(".labkit-quiz-submit").click()
+        assert "Answer every question first" in test.locator(".labkit-quiz-score").inner_text()
+        for n, item in enumerate(items):
+            form = test.locator(f'form[data-item="{item.id}"]')
+            if item.type == "numeric":
+                form.locator("input").fill(f"{item.answer:.6g}")
+            elif n == 0:  # one wrong answer
+                form.locator(f"#lq-{item.id}-{_wrong_letter(item)}").check()
+            else:
+                for letter in item.key:
+                    form.locator(f"#lq-{item.id}-{letter}").check()
+        test.locator(".labkit-quiz-submit").click()
+        right = len(items) - 1
+        passed = right / len(items) >= 0.75
+        line = test.locator(".labkit-quiz-score").inner_text()
+        assert line.startswith(f"You scored {right} of {len(items)} (")
+        assert ("passed" if passed else "not yet passed") in line
+        page.goto(server + "book/cme_attestation.html", wait_until="networkidle")
+        box = page.locator(".labkit-attestation")
+        assert f"{right} of {len(items)}" in box.locator("tbody.labkit-attest-tests").inner_text()
+        pages = box.locator("tbody.labkit-attest-pages").inner_text()
+        row = next(ln for ln in pages.splitlines() if ln.startswith("What a clinical AI model is"))
+        assert "not opened" not in row, row  # opened at the start of this visit
+        assert "not opened" in pages  # pages never opened say so
         assert visit.errors == []
     finally:
         visit.close()
@@ -608,8 +743,7 @@ def test_printing_shows_answers_and_solutions_without_screen_furniture(browser, 
     visit = Visit(browser, server + page, viewport=DESKTOP)
     try:
         visit.page.emulate_media(media="print")
-        answer = visit.page.locator("section#knowledge-check details").first
-        expect_visible = [answer.locator("summary ~ *").first]
+        expect_visible = [visit.page.locator(".labkit-quiz-key li").first]
         if page.startswith("labs/"):
             expect_visible.append(visit.page.locator("details.hide .cell_input pre").first)
         for locator in expect_visible:

@@ -5,8 +5,8 @@ it) and maps it to three frameworks: the six competency domains of Russell et
 al. (2023), the AAMC principles for AI in medical education and the AMA
 principles for augmented intelligence. Each page declares its objectives in its
 "You will be able to" list as ``[CODE; D1, D4]`` and names the objectives each
-exercise or knowledge-check question assesses in an ``<!-- assesses: ... -->``
-comment.
+exercise assesses in an ``<!-- assesses: ... -->`` comment; the knowledge-check
+and post-test questions name theirs in the question bank (``labkit/bank``).
 
     python -m tools.objectives generate   # write book/crosswalk.md from the YAML
     python -m tools.objectives check      # exit 1 if pages, YAML or crosswalk disagree
@@ -86,6 +86,13 @@ def assessed(path: Path) -> set[str]:
     return codes
 
 
+def bank_items(root: Path = ROOT) -> list:
+    """The question bank's items (labkit/bank): each assesses the objectives it names."""
+    from labkit import quiz
+
+    return quiz.load(root / "labkit" / "bank")
+
+
 def load(path: Path = YAML_PATH) -> dict:
     """The objectives file."""
     return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -120,11 +127,17 @@ def problems(root: Path = ROOT, data: dict | None = None) -> list[str]:
             assessed_anywhere.add(code)
             if code not in objectives:
                 found.append(f"{page_name(path, root)} assesses unknown objective {code}")
+    for item in bank_items(root):
+        assessed_anywhere.update(item.objectives)
+        for code in item.objectives:
+            if code not in objectives:
+                found.append(f"labkit/bank/{item.file}: {item.id} assesses unknown "
+                             f"objective {code}")
     for code, entry in objectives.items():
         if code not in taught_anywhere:
             found.append(f"{code} is taught nowhere (no page declares it)")
         if code not in assessed_anywhere:
-            found.append(f"{code} is assessed nowhere (no exercise or question names it)")
+            found.append(f"{code} is assessed nowhere (no exercise or bank item names it)")
         for framework in ("russell", "aamc", "ama"):
             for item in entry.get(framework, []):
                 if item not in frameworks[framework]["items"]:

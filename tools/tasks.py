@@ -258,6 +258,12 @@ def datasets(extra: list[str]) -> int:
     return run([python, "datasets/generate.py", *extra])
 
 
+def lms(extra: list[str]) -> int:
+    """The question bank and the post-tests as Canvas QTI and Moodle GIFT (tools/questions.py)."""
+    python = ensure_venv()
+    return run([python, "-m", "tools.questions", "export", *extra])
+
+
 def lint(extra: list[str]) -> int:
     python = ensure_venv()
     return run([python, "-m", "ruff", "check", "labkit", "tools", "tests", "labs/src", "datasets"])
@@ -290,6 +296,7 @@ TASKS = {
     "bench": bench,
     "canary": canary,
     "datasets": datasets,
+    "lms": lms,
     "lint": lint,
     "clean": clean,
     "clean-all": clean_all,

@@ -158,45 +158,13 @@ lab0.histogram(ax);
 # %% [markdown]
 # ## Knowledge check
 #
-# Answer each question in your head, then open the answer.
-#
-# **1. A check cell prints "✘ Exercise 0.2 - not yet: those are means".
-# What do you do?**
-# <!-- assesses: LK0.1 -->
-#
-# <details><summary>Answer</summary>
-#
-# Read the hint, change your exercise cell (here `.mean()` to `.median()`), run
-# it again, then run the check cell again. The check recomputes the answer from
-# the data every time, so it cannot be gamed by typing in a number.
-# </details>
-#
-# **2. A model developed on this dataset reaches a PPV of 0.90. It is then used
-# in a clinic where a much smaller share of aspirated masses are malignant, with
-# the same sensitivity and specificity. What happens to its PPV?**
-# <!-- assesses: LK0.3 -->
-#
-# <details><summary>Answer</summary>
-#
-# It falls. With sensitivity and specificity fixed, PPV rises and falls with the
-# prevalence of disease in the tested population
-# {cite:p}`altman1994predictive`: with fewer cancers, a larger share of positive
-# results are false positives. Always ask what the prevalence was in the
-# development data and what it is in your patients.
-# </details>
-#
-# **3. Loading a dataset fails with "SHA-256 does not match SHA256SUMS". What
-# does this tell you, and should you carry on?**
-# <!-- assesses: LK0.2 -->
-#
-# <details><summary>Answer</summary>
-#
-# The file is no longer the one that was published: it was truncated, corrupted
-# or edited. Results computed from it may not match anyone else's. Do not carry
-# on: put back the original file (unzip a fresh copy of the learner kit, or run
-# `git checkout -- datasets/` in a clone of the repository) or ask your
-# instructor.
-# </details>
+# Answer each question and check it: every option explains why it is right
+# or wrong. In the book your score is kept in your browser only.
+
+# %%
+from labkit import quiz
+
+quiz.show("labs/00_setup")
 
 # %% [markdown]
 # ## Clinical takeaways

@@ -49,7 +49,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from labkit import datasets, evaluate, models
+from labkit import datasets, evaluate, models, quiz
 from labkit.checks import hints, lab1
 
 RANDOM_STATE = 0  # the one seed of this lab, passed explicitly wherever chance enters
@@ -554,61 +554,11 @@ pd.DataFrame.from_dict(flagging, orient="index")
 # %% [markdown]
 # ## Knowledge check
 #
-# Answer each question in your head, then open the answer.
-#
-# **1. A colleague's readmission model, used at discharge, reaches an AUROC of
-# 0.91. Its inputs include "total inpatient charges in the calendar year". What
-# do you ask?**
-# <!-- assesses: LK1.2 -->
-#
-# <details><summary>Answer</summary>
-#
-# When is each input recorded, relative to the moment of prediction? Charges for
-# the whole year include those of any readmission, which happens after
-# discharge: the input contains the outcome. An AUROC far above what readmission
-# models usually reach {cite:p}`kansagara2011risk` is itself a reason to look
-# for leakage {cite:p}`kapoor2023leakage`.
-# </details>
-#
-# **2. A vendor reports an AUROC of 0.75 from a random 80/20 split of five
-# years of admissions. Why may your hospital see less next year?**
-# <!-- assesses: LK1.2 -->
-#
-# <details><summary>Answer</summary>
-#
-# A random split of admissions tests the model on the same years it learned
-# from and on patients it has already seen, and can train on a patient's later
-# admission to predict an earlier one. Next year's patients come from a later
-# period, possibly after changes in case mix or practice
-# {cite:p}`finlayson2021clinician`, and many are new to the model. Ask for a
-# validation split by time and by patient, ideally in your own hospital.
-# </details>
-#
-# **3. The model has an AUROC of 0.63. A resident says "so it is right 63% of
-# the time". What is the correct reading, and what does it leave out?**
-# <!-- assesses: LK1.5 -->
-#
-# <details><summary>Answer</summary>
-#
-# In 63% of pairs of one readmitted and one non-readmitted patient, the
-# readmitted patient gets the higher risk {cite:p}`hanley1982meaning`. It is not
-# an accuracy. It says nothing about whether the predicted risks are calibrated
-# {cite:p}`vancalster2019calibration`, which threshold to use, how many patients
-# would be flagged, or how many of them would be readmitted (the PPV, whose
-# baseline is the prevalence).
-# </details>
-#
-# **4. Why might `add_indicator=True` for HbA1c raise a fairness question?**
-# <!-- assesses: LK1.3 -->
-#
-# <details><summary>Answer</summary>
-#
-# In these data a missing HbA1c is much commoner for uninsured and Medicaid
-# patients, so the "missing" column partly encodes insurance and access to care
-# {cite:p}`gianfrancesco2018potential`. The model can then treat patients
-# differently because of how the health system has treated them, not only
-# because of their illness. That is worth auditing (Lab 3).
-# </details>
+# Answer each question and check it: every option explains why it is right
+# or wrong. In the book your score is kept in your browser only.
+
+# %%
+quiz.show("labs/01_build_model")
 
 # %% [markdown]
 # ## Clinical takeaways

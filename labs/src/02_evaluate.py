@@ -34,7 +34,7 @@ from sklearn.calibration import calibration_curve
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, confusion_matrix, roc_auc_score
 
-from labkit import cohorts, datasets, evaluate
+from labkit import cohorts, datasets, evaluate, quiz
 from labkit.checks import hints, lab2
 
 RANDOM_STATE = 0
@@ -331,60 +331,11 @@ lab2.bootstrap(nb_ci);
 # %% [markdown]
 # ## Knowledge check
 #
-# **1. After recalibration the AUROC did not change at all. Why not, and does
-# that mean recalibration was pointless?**
-# <!-- assesses: LK2.2 -->
-#
-# <details><summary>Answer</summary>
-#
-# Logistic recalibration with a positive slope is a monotone transformation of
-# the risks: it keeps every patient in the same order, and AUROC depends only on
-# the order. It was not pointless: the risks a clinician reads, the number of
-# patients above a threshold and the net benefit all depend on calibration
-# {cite:p}`vancalster2019calibration`.
-# </details>
-#
-# **2. The programme becomes cheaper: a text message replaces the phone call,
-# and the committee now accepts 9 false alarms per true alert. What happens to
-# the threshold, and to the number flagged?**
-# <!-- assesses: LK2.3 -->
-#
-# <details><summary>Answer</summary>
-#
-# The threshold falls from 1/(1 + 5) = 0.167 to 1/(1 + 9) = 0.10
-# {cite:p}`pauker1980threshold`, so many more patients are flagged (the
-# threshold table shows how many). When the intervention is cheap and safe, a
-# low threshold is right, and enrolling everyone may even beat the model.
-# </details>
-#
-# **3. Suppose that on a decision curve a model's net benefit is below the
-# "enrol everyone" curve at a threshold of 5%. What does that tell you?**
-# <!-- assesses: LK2.5 -->
-#
-# <details><summary>Answer</summary>
-#
-# At that threshold (a clinician who would enrol a patient at 5% risk), using
-# the model is worse than simply enrolling every patient: the readmissions it
-# leaves out are worth more, at that harm/benefit ratio, than the false alarms
-# it saves, so at 5% the better strategy is to enrol everyone
-# {cite:p}`vickers2019simple`. It does not by itself mean that the model does
-# harm. Acting on the model does more harm than good only where its net benefit
-# is below zero, the "enrol no one" line; between zero and the treat-all curve it
-# still does some good, just less than treating everyone
-# {cite:p}`vickers2019simple`.
-# </details>
-#
-# **4. The PPV at the chosen threshold is about 20%. A nurse asks what that
-# means for her week. What do you say?**
-# <!-- assesses: LK2.4 -->
-#
-# <details><summary>Answer</summary>
-#
-# About one call in five reaches a patient who would otherwise have been
-# readmitted: the number needed to evaluate is about 5. The other four calls are
-# not wasted in every sense (those patients are still high risk), but they are
-# the workload the committee accepted when it chose the threshold.
-# </details>
+# Answer each question and check it: every option explains why it is right
+# or wrong. In the book your score is kept in your browser only.
+
+# %%
+quiz.show("labs/02_evaluate")
 
 # %% [markdown]
 # ## Clinical takeaways

@@ -47,7 +47,7 @@ from fairlearn.metrics import (
 from fairlearn.postprocessing import ThresholdOptimizer
 from sklearn.metrics import precision_score
 
-from labkit import audit, cohorts, datasets, evaluate
+from labkit import audit, cohorts, datasets, evaluate, quiz
 from labkit.checks import hints, lab3
 
 RANDOM_STATE = 0
@@ -656,59 +656,11 @@ pd.DataFrame({"single threshold, same share": tpr_same, "ThresholdOptimizer": tp
 # %% [markdown]
 # ## Knowledge check
 #
-# Answer each question in your head, then open the answer.
-#
-# **1. A vendor's slide says: "false-negative rate differs by 0.25 between
-# groups; the worst group is American Indian or Alaska Native patients." What
-# do you ask before drawing any conclusion?**
-# <!-- assesses: LK3.3 -->
-#
-# <details><summary>Answer</summary>
-#
-# How many patients, and how many events (readmissions), stand behind each
-# group's rate, and what is the confidence interval. With a handful of
-# readmitted patients the interval covers most of the range from 0 to 1, so the
-# "worst group" may be an accident of sampling, and a difference between the
-# two most extreme groups is often set by the smallest ones. Validation needs
-# at least 100 events, ideally 200 {cite:p}`collins2016sample`.
-# </details>
-#
-# **2. A model is well calibrated in every group, yet its false-positive rate is
-# higher in the group with more readmissions. Is it broken?**
-# <!-- assesses: LK3.4 -->
-#
-# <details><summary>Answer</summary>
-#
-# Not necessarily. When base rates differ, a calibrated score (or equal PPV)
-# and equal error rates cannot hold together except for a perfect model
-# {cite:p}`chouldechova2017fair,kleinberg2017inherent`. The committee
-# has to decide which criterion matters most for this decision, and say so.
-# </details>
-#
-# **3. Race and ethnicity are not inputs to the model. Why can it still treat
-# groups differently?**
-# <!-- assesses: LK3.1, LK3.5 -->
-#
-# <details><summary>Answer</summary>
-#
-# Other inputs carry information about group membership (payer, area
-# deprivation, comorbidities), the model can be miscalibrated differently by
-# group, and the label itself can be measured differently by group, as with
-# cost in Obermeyer et al. {cite:p}`obermeyer2019dissecting`. Leaving race out
-# does not remove these routes; an audit by group is how you find them.
-# </details>
-#
-# **4. ThresholdOptimizer closed the sensitivity gap. Why might the committee
-# still reject it?**
-# <!-- assesses: LK3.6 -->
-#
-# <details><summary>Answer</summary>
-#
-# It flagged far more patients than the programme can take; at the same number
-# of places it lowered sensitivity for one group; it uses race at the moment of
-# decision, which raises legal and ethical questions; some decisions are coin
-# tosses; and it cannot correct a biased label {cite:p}`hardt2016equality`.
-# </details>
+# Answer each question and check it: every option explains why it is right
+# or wrong. In the book your score is kept in your browser only.
+
+# %%
+quiz.show("labs/03_audit_bias")
 
 # %% [markdown]
 # ## Clinical takeaways

@@ -44,7 +44,7 @@ from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
-from labkit import cohorts, datasets, explain, models
+from labkit import cohorts, datasets, explain, models, quiz
 from labkit.checks import hints, lab4
 
 # One thread for the boosting model's predictions: on a busy shared machine (a
@@ -593,61 +593,11 @@ pd.DataFrame({"with the count": explain.mean_abs(shap_values)[conditions],
 # %% [markdown]
 # ## Knowledge check
 #
-# Answer each question in your head, then open the answer.
-#
-# **1. A patient's waterfall plot shows `prior_admissions_12m = 3` with a SHAP
-# value of +0.5. A colleague says: "so his three admissions raised his risk of
-# readmission by 50%." What is wrong?**
-# <!-- assesses: LK4.3, LK4.6 -->
-#
-# <details><summary>Answer</summary>
-#
-# Two things. The unit is log-odds, not percent: +0.5 multiplies the odds by
-# e^0.5, about 1.65, and what that does to the probability depends on where
-# the patient started. And it describes the model, not the patient: the model
-# gives patients with more prior admissions higher scores, which says nothing
-# about whether his admissions cause anything {cite:p}`lundberg2017unified`.
-# </details>
-#
-# **2. SHAP ranks a feature third; permutation importance on next year's
-# patients ranks it near the bottom. Which is wrong?**
-# <!-- assesses: LK4.4 -->
-#
-# <details><summary>Answer</summary>
-#
-# Possibly neither. SHAP describes how much the model uses the feature;
-# permutation importance describes how much that use helps it rank new
-# patients. A large gap suggests the feature's relation with the outcome has
-# changed (as heart failure's did here in 2023), that its information is also
-# carried by a correlated feature, or both {cite:p}`hooker2021unrestricted`.
-# It is a reason to look at the feature's relation with the outcome over time.
-# </details>
-#
-# **3. An admission-time model's explanation shows that the feature it relies
-# on most is "number of ward transfers during the stay". What do you suspect,
-# and what do you do?**
-# <!-- assesses: LK4.5 -->
-#
-# <details><summary>Answer</summary>
-#
-# Leakage: the feature is only known after the moment of prediction and is
-# probably a consequence of the outcome {cite:p}`kaufman2012leakage`. Remove
-# every feature that would not exist at admission, refit, and report the
-# (lower) honest performance; then ask how the feature got into the data.
-# </details>
-#
-# **4. The committee asks: "the explanations look clinically sensible and the
-# model never sees race, so it is fair, isn't it?"**
-# <!-- assesses: LK4.6 -->
-#
-# <details><summary>Answer</summary>
-#
-# No. Sensible explanations are what a model trained on a biased label or fed
-# a biased measurement produces too {cite:p}`obermeyer2019dissecting,sjoding2020racial`.
-# Leaving race out does not remove its correlates. Fairness has to be checked
-# against outcomes, group by group (Lab 3), and explanations are not a
-# substitute for that or for validation {cite:p}`ghassemi2021false`.
-# </details>
+# Answer each question and check it: every option explains why it is right
+# or wrong. In the book your score is kept in your browser only.
+
+# %%
+quiz.show("labs/04_explain_shap")
 
 # %% [markdown]
 # ## Clinical takeaways
