@@ -184,6 +184,7 @@ def for_page(page: str, use: str = "practice", folder: Path = BANK) -> list[Item
 
 
 def by_id(folder: Path = BANK) -> dict[str, Item]:
+    """Every item of the bank by its id."""
     return {i.id: i for i in load(folder)}
 
 

@@ -49,17 +49,26 @@ def test_the_two_hour_route_fits_in_two_hours():
     assert "post-test" in minutes and "evaluation" in minutes
 
 
-def test_reading_time_is_words_at_the_stated_rate_plus_a_minute_a_question(tmp_path):
-    (tmp_path / "book").mkdir()
+def test_lab_reading_time_is_words_at_the_stated_rate_plus_a_minute_a_question(tmp_path):
+    (tmp_path / "labs" / "src").mkdir(parents=True)
     words = " ".join(["word"] * 476)  # two minutes at 238 words per minute
-    (tmp_path / "book" / "x.md").write_text(
-        f"# Title\n\n<!-- not read -->\n```{{quiz}}\n```\n{words} {{cite:p}}`a2020`\n")
-    # 1 title word + 476 + "citation" = 478 words; no bank questions for this page.
-    assert sq.reading_words("book/x", tmp_path) == 478
-    assert sq.reading_minutes("book/x", tmp_path) == math.ceil(478 / 238)
-    page = "book/ch03_evaluating_models"
+    (tmp_path / "labs" / "src" / "99_x.py").write_text(
+        f"# %% [markdown]\n# # Title\n# <!-- not read -->\n# {words} {{cite:p}}`a2020`\n")
+    # 1 title word + 476 + "citation" = 478 words; no bank questions for this lab.
+    assert sq.reading_words("labs/99_x", tmp_path) == 478
+    assert sq.reading_minutes("labs/99_x", tmp_path) == math.ceil(478 / 238)
+    page = "labs/02_evaluate"
     n = len(quiz.for_page(page))
     assert sq.reading_minutes(page) == math.ceil(sq.reading_words(page) / 238 + n)
+
+
+def test_a_chapter_keeps_its_own_stated_time():
+    from tools import objectives
+
+    for page in sq.route_pages("full"):
+        if page.startswith("book/"):
+            path = ROOT / f"{page}.md"
+            assert sq.reading_minutes(page) == objectives.page_minutes(path)
 
 
 def test_each_post_test_is_drawn_from_the_bank_with_a_pass_mark():

@@ -542,10 +542,13 @@ def sideways(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def serious_axe_violations(page) -> list[str]:
+def serious_axe_violations(page, contrast: bool = True) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
-    violations = Axe().run(page, options={"resultTypes": ["violations"]}).response["violations"]
+    options = {"resultTypes": ["violations"]}
+    if not contrast:
+        options["rules"] = {"color-contrast": {"enabled": False}}
+    violations = Axe().run(page, options=options).response["violations"]
     return [f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}: "
             + "; ".join(str(n["target"]) for n in v["nodes"][:3])
             for v in violations if v["impact"] in ("serious", "critical")]
@@ -564,7 +567,11 @@ def test_page_loads_cleanly_fits_and_passes_axe(browser, server, page, view):
         if page.startswith("labs/"):
             assert feedback, "no check feedback found in the lab's outputs"
         assert [f["text"] for f in feedback if not f["fits"]] == [], "feedback cut off"
-        serious = serious_axe_violations(visit.page)
+        # Colour contrast depends on the mode, not the width: every page's contrast
+        # is checked in laptop-light and phone-dark, so the sample's two extra views
+        # skip that rule (it is most of axe's time on a lab page: 9.7 of 11.4 s).
+        contrast = view in ("laptop-light", "phone-dark")
+        serious = serious_axe_violations(visit.page, contrast=contrast)
         assert serious == [], json.dumps(serious, indent=1)
     finally:
         visit.close()

@@ -77,9 +77,16 @@ def reading_words(page: str, root: Path = ROOT) -> int:
 
 
 def reading_minutes(page: str, root: Path = ROOT, data: dict | None = None) -> int:
-    """Estimated reading-only minutes: words at the stated rate, plus a minute per
-    knowledge-check question, rounded up."""
+    """Minutes a route gives a page: a chapter's own stated time (its ``**Time:**``
+    line); for a lab read in the browser, not worked, an estimate: its words at the
+    stated reading rate plus a minute per knowledge-check question, rounded up."""
     data = data or cme()
+    if not page.startswith("labs/"):
+        text = page_file(page, root).read_text(encoding="utf-8")
+        match = re.search(r"\*\*Time:\*\* (\d+) min", text)
+        if not match:
+            raise ValueError(f"{page}: no '**Time:** NN min' line")
+        return int(match.group(1))
     words = reading_words(page, root)
     questions = len([i for i in quiz.load() if i.page == page and "practice" in i.uses])
     return math.ceil(words / data["reading"]["words_per_minute"]

@@ -242,6 +242,8 @@
       line.className = "labkit-quiz-score";
       line.textContent = "Answers cleared. Answer every question, then submit.";
     });
+    line.textContent = `${items.length} questions. Answer every question, then submit ` +
+      `(pass mark ${Math.round(pass * 100)}%).`;
     const saved = load().tests[test];
     if (saved && saved.answers) finish(saved.answers, false);
   };
