@@ -476,6 +476,29 @@ def test_post_test_scores_and_the_attestation_records_it(browser, server):
         visit.close()
 
 
+def test_evaluation_is_saved_offered_as_a_file_and_recorded(browser, server):
+    visit = Visit(browser, server + "book/cme_evaluation.html", viewport=PHONE)
+    page = visit.page
+    try:
+        form = page.locator("form.labkit-evaluation")
+        form.locator("label", has_text="Strongly agree").first.click()
+        form.locator("textarea").first.fill("Ask for calibration before go-live.")
+        form.locator("button[type=submit]").click()
+        assert "Saved in this browser" in form.locator(".labkit-evaluation-status").inner_text()
+        link = form.locator(".labkit-evaluation-download")
+        assert link.is_visible() and link.get_attribute("href").startswith("blob:")
+        with page.expect_download() as download:
+            link.click()
+        saved = json.loads(Path(download.value.path()).read_text())
+        assert saved["evaluation"]["objectives"] == "Strongly agree"
+        assert saved["evaluation"]["change_what"] == "Ask for calibration before go-live."
+        page.goto(server + "book/cme_attestation.html", wait_until="networkidle")
+        assert page.locator(".labkit-attest-evaluation").inner_text().startswith("submitted on ")
+        assert sideways(page) <= 0 and visit.errors == []
+    finally:
+        visit.close()
+
+
 def test_search_finds_a_term(browser, server):
     visit = Visit(browser, server + "search.html?q=calibration")
     try:

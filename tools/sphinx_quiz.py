@@ -263,9 +263,9 @@ class EvaluationDirective(_Base):
             if q["type"] == "scale":
                 for value in q["options"]:
                     vid = f"{qid}-{re.sub(r'[^a-z0-9]+', '-', value.lower()).strip('-')}"
-                    parts.append(f'<input type="radio" name="{q["id"]}" id="{vid}" '
-                                 f'value="{html.escape(value)}"> <label for="{vid}">'
-                                 f'{html.escape(value)}</label> ')
+                    parts.append(f'<span class="labkit-choice"><input type="radio" '
+                                 f'name="{q["id"]}" id="{vid}" value="{html.escape(value)}"> '
+                                 f'<label for="{vid}">{html.escape(value)}</label></span> ')
             else:
                 parts.append(f'<label for="{qid}" class="visually-hidden">'
                              f'{html.escape(q["text"])}</label>'
