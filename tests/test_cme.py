@@ -110,3 +110,10 @@ def test_the_evaluation_form_asks_what_the_issue_names():
     for q in DATA["evaluation"]:
         assert q["type"] in ("scale", "text")
         assert q["type"] == "text" or len(q["options"]) >= 2
+
+
+def test_the_full_route_holds_every_chapter_and_lab():
+    from tools import objectives
+
+    pages = [objectives.page_name(p) for p in objectives.page_files()]
+    assert sorted(DATA["routes"]["full"]["pages"]) == sorted(pages)
