@@ -430,7 +430,7 @@ def _shown(value: object) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def _check_header(path: Path) -> None:
+def check_header(path: Path) -> None:
     """Refuse a header that pandas would silently repair (duplicate or blank names)."""
     with path.open(encoding="utf-8", newline="") as fh:
         header = next(csv.reader(fh), [])
@@ -519,7 +519,7 @@ def load(name: str, *, folder: str | os.PathLike[str] | None = None) -> pd.DataF
     spec = card(name)
     path = _check_file(spec, _folder(folder))
     try:
-        _check_header(path)
+        check_header(path)
         df = pd.read_csv(path, low_memory=False)  # one pass: no mixed-type chunks
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: file is empty (no header and no rows)") from None

@@ -59,6 +59,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from labkit.datasets import check_header
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -157,16 +159,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if path.is_dir():
         raise ValueError(f"{path}: is a folder, not a CSV file of scores")
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            header = next(csv.reader(fh), [])
-        seen: set[str] = set()
-        for number, name in enumerate(header, start=1):
-            if not name.strip():
-                raise ValueError(f"{path}: column {number} of the header (line 1) has no name")
-            if name in seen:
-                raise ValueError(f"{path}: column {name!r} appears more than once in the "
-                                 "header (line 1)")
-            seen.add(name)
+        check_header(path)
         # Every cell as text, blank lines kept: row i of the frame is line i + 2 of the file.
         return pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
     except pd.errors.EmptyDataError:

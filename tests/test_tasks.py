@@ -74,15 +74,22 @@ def test_failed_install_leaves_no_stamp(tmp_path, monkeypatch, capsys):
     assert "installing requirements.txt" in capsys.readouterr().err
 
 
-def test_cache_is_emptied_when_labkit_or_data_change(tmp_path):
+def cache_inputs(tmp_path):
+    """A kit with what the execution cache's stamp hashes, and a build folder holding
+    a cache: (root, build)."""
     root = tmp_path / "kit"
     (root / "labkit").mkdir(parents=True)
     (root / "datasets").mkdir()
     (root / "requirements.txt").write_text("numpy==2.4.6\n")
     (root / "datasets" / "SHA256SUMS").write_text("abc  x.csv\n")
-    (root / "labkit" / "a.py").write_text("x = 1\n")
     build = tmp_path / "_build"
     (build / ".jupyter_cache").mkdir(parents=True)
+    return root, build
+
+
+def test_cache_is_emptied_when_labkit_or_data_change(tmp_path):
+    root, build = cache_inputs(tmp_path)
+    (root / "labkit" / "a.py").write_text("x = 1\n")
     assert tasks.refresh_execution_cache(build, root)  # no stamp yet: stale
     (build / ".jupyter_cache").mkdir()
     assert not tasks.refresh_execution_cache(build, root)  # unchanged: kept
@@ -94,13 +101,7 @@ def test_cache_is_emptied_when_labkit_or_data_change(tmp_path):
 def test_an_unchanged_stamp_is_not_rewritten(tmp_path):
     """Two test workers open the cache at once; a stamp rewritten in place could be
     read half-written by the other, which would then empty the cache (seen in CI)."""
-    root = tmp_path / "kit"
-    (root / "labkit").mkdir(parents=True)
-    (root / "datasets").mkdir()
-    (root / "requirements.txt").write_text("numpy==2.4.6\n")
-    (root / "datasets" / "SHA256SUMS").write_text("abc  x.csv\n")
-    build = tmp_path / "_build"
-    (build / ".jupyter_cache").mkdir(parents=True)
+    root, build = cache_inputs(tmp_path)
     tasks.refresh_execution_cache(build, root)
     stamp = build / ".jupyter_cache.inputs"
     before = stamp.stat()
@@ -178,13 +179,7 @@ def test_test_with_arguments_runs_only_pytest_with_them(monkeypatch):
 
 
 def test_the_cache_follows_the_python_environment(tmp_path):
-    root = tmp_path / "kit"
-    (root / "labkit").mkdir(parents=True)
-    (root / "datasets").mkdir()
-    (root / "requirements.txt").write_text("numpy==2.4.6\n")
-    (root / "datasets" / "SHA256SUMS").write_text("abc  x.csv\n")
-    build = tmp_path / "_build"
-    (build / ".jupyter_cache").mkdir(parents=True)
+    root, build = cache_inputs(tmp_path)
     tasks.refresh_execution_cache(build, root, environment="/k/.venv")
     (build / ".jupyter_cache").mkdir()
     assert not tasks.refresh_execution_cache(build, root, environment="/k/.venv")

@@ -47,6 +47,16 @@ CME = ROOT / "book" / "cme.yml"
 WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.\-]*")
 
 
+def _objectives():
+    """tools/objectives.py: ``tools.objectives`` from the repository, plain
+    ``objectives`` when Sphinx loads this file from tools/ as a local extension."""
+    try:
+        from tools import objectives
+    except ModuleNotFoundError:
+        import objectives
+    return objectives
+
+
 @cache
 def cme(path: Path = CME) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -82,11 +92,7 @@ def reading_minutes(page: str, root: Path = ROOT, data: dict | None = None) -> i
     stated reading rate plus a minute per knowledge-check question, rounded up."""
     data = data or cme()
     if not page.startswith("labs/"):
-        text = page_file(page, root).read_text(encoding="utf-8")
-        match = re.search(r"\*\*Time:\*\* (\d+) min", text)
-        if not match:
-            raise ValueError(f"{page}: no '**Time:** NN min' line")
-        return int(match.group(1))
+        return _objectives().page_minutes(page_file(page, root))
     words = reading_words(page, root)
     questions = len([i for i in quiz.load() if i.page == page and "practice" in i.uses])
     return math.ceil(words / data["reading"]["words_per_minute"]
@@ -166,7 +172,7 @@ class BlueprintDirective(_Base):
     def run(self) -> list[nodes.Node]:
         test = self.arguments[0]
         items = posttest_items(test)
-        objectives = yaml.safe_load((ROOT / "book" / "objectives.yml").read_text())["objectives"]
+        objectives = _objectives().load()["objectives"]
         counts: dict[str, list[int]] = {}
         for number, item in enumerate(items, start=1):
             for code in item.objectives:
@@ -213,7 +219,7 @@ class RouteObjectivesDirective(_Base):
 
     def run(self) -> list[nodes.Node]:
         pages = route_pages(self.arguments[0])
-        objectives = yaml.safe_load((ROOT / "book" / "objectives.yml").read_text())["objectives"]
+        objectives = _objectives().load()["objectives"]
         lines = [f"- **{code}** {' '.join(o['text'].split())}"
                  for page in pages for code, o in objectives.items() if o["page"] == page]
         return self.parse("\n".join(lines))

@@ -251,6 +251,16 @@
   // ------------------------------------------------------- attestation page
   const fmtDate = (iso) => (iso ? new Date(iso).toISOString().slice(0, 10) : "-");
   const cell = (row, text) => { const td = document.createElement("td"); td.textContent = text; row.append(td); };
+  // A table row headed by ``title``, appended to ``body``.
+  const headedRow = (body, title) => {
+    const row = document.createElement("tr");
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = title;
+    row.append(th);
+    body.append(row);
+    return row;
+  };
 
   const setupAttestation = (box) => {
     const state = load();
@@ -259,30 +269,20 @@
     name.addEventListener("input", () => update((s) => { s.learner = name.value; }));
     const body = box.querySelector("tbody.labkit-attest-pages");
     JSON.parse(box.dataset.pages).forEach((p) => {
-      const row = document.createElement("tr");
-      const th = document.createElement("th");
-      th.scope = "row";
-      th.textContent = p.title;
-      row.append(th);
+      const row = headedRow(body, p.title);
       const visit = state.pages[p.page];
       cell(row, visit ? fmtDate(visit.first) : "not opened");
       const mine = Object.values(state.items).filter((i) => i.page === p.page);
       cell(row, p.questions ? `${mine.filter((i) => i.first).length} of ${p.questions} ` +
         `(${mine.length} answered)` : "-");
-      body.append(row);
     });
     const tests = box.querySelector("tbody.labkit-attest-tests");
     JSON.parse(box.dataset.tests).forEach((t) => {
-      const row = document.createElement("tr");
-      const th = document.createElement("th");
-      th.scope = "row";
-      th.textContent = t.title;
-      row.append(th);
+      const row = headedRow(tests, t.title);
       const r = state.tests[t.test];
       cell(row, r ? `${r.right} of ${r.n} (${Math.round(r.score * 100)}%), ` +
         (r.passed ? "passed" : "not passed") : "not taken");
       cell(row, r ? fmtDate(r.at) : "-");
-      tests.append(row);
     });
     box.querySelector(".labkit-attest-evaluation").textContent = state.evaluation
       ? `submitted on ${fmtDate(state.evaluation.at)}` : "not completed";
