@@ -107,7 +107,11 @@
       result.className = "labkit-quiz-result is-wrong";
       return;
     }
-    const key = item.dataset.type === "numeric" ? "" : ` The best answer is ${item.dataset.key.split(" ").join(" and ")}.`;
+    const letters = item.dataset.key ? item.dataset.key.split(" ") : [];
+    const named = letters.length > 1
+      ? `${letters.slice(0, -1).join(", ")} and ${letters[letters.length - 1]}` : letters[0];
+    const key = item.dataset.type === "numeric" ? ""
+      : ` The best answer${letters.length > 1 ? "s are" : " is"} ${named}.`;
     result.textContent = verdict.correct ? "Correct." : `Not quite.${key}`;
     result.className = "labkit-quiz-result " + (verdict.correct ? "is-right" : "is-wrong");
     const why = item.querySelector(".labkit-quiz-why");
