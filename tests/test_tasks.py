@@ -184,3 +184,16 @@ def test_the_cache_follows_the_python_environment(tmp_path):
     (build / ".jupyter_cache").mkdir()
     assert not tasks.refresh_execution_cache(build, root, environment="/k/.venv")
     assert tasks.refresh_execution_cache(build, root, environment="/k/.venv-canary")
+
+
+def test_the_bench_copies_every_local_sphinx_extension():
+    """make bench builds the book in a scratch copy: every extension _config.yml loads
+    from tools/ (and what sphinx_quiz reads) must be in that copy."""
+    import yaml
+
+    from tools import bench
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    for name, folder in config["sphinx"]["local_extensions"].items():
+        assert f"{folder.rstrip('/')}/{name}.py" in bench.BOOK_FILES, name
+    assert {"tools/objectives.py", "labs/src", "book"} <= set(bench.BOOK_FILES)

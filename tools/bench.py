@@ -53,7 +53,9 @@ CLEAN_BUILD_BUDGET = 300.0
 REBUILD_BUDGET = 30.0
 BOOK_FILES = [
     "_config.yml", "_toc.yml", "references.bib", "index.md", "_static", "book", "datasets",
-    "tools/sphinx_a11y.py",
+    "tools/sphinx_a11y.py", "tools/sphinx_quiz.py", "tools/objectives.py",
+    # sphinx_quiz estimates a lab's reading time from its source
+    "labs/src",
 ]
 
 
@@ -151,7 +153,7 @@ def book_times() -> dict:
             else:
                 (src / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, src / name)
-        (src / "labs").mkdir()
+        (src / "labs").mkdir(exist_ok=True)
         for nb in sorted((ROOT / "labs").glob("*.ipynb")):
             shutil.copy2(nb, src / "labs" / nb.name)
         labs = len(list((src / "labs").glob("*.ipynb")))
