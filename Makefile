@@ -6,10 +6,13 @@
 PYTHON ?= python3
 TASKS := $(PYTHON) tools/tasks.py
 
-.PHONY: book test determinism student lms bench canary datasets lint clean clean-all
+.PHONY: book test determinism student lms bench hub canary datasets lint clean clean-all
 
 book:       ## build the HTML book into _build/html; labs not in the cache run first, 2 at a time
 	$(TASKS) book
+
+hub:        ## class environment (.venv-hub, as the hub image installs it) runs every lab; a live JupyterHub with several learners at once
+	$(TASKS) hub
 
 test:       ## each lab executed once (reused if cached), then pytest: unit tests, lab outputs, a -W book build, the site
 	$(TASKS) test
@@ -38,5 +41,5 @@ lint:       ## ruff over the Python sources (labs are linted as their .py source
 clean:      ## remove build output, keep the execution cache
 	$(TASKS) clean
 
-clean-all:  ## remove _build, .venv and .venv-canary
+clean-all:  ## remove _build, .venv, .venv-canary and .venv-hub
 	$(TASKS) clean-all

@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
@@ -139,6 +140,54 @@ def test_labs_are_shown_executed(build):
 def test_launch_buttons(build):
     page = (HTML / "labs" / "00_setup.html").read_text()
     assert "mybinder.org" in page and "colab.research.google.com" in page
+
+
+def _hrefs(page: Path) -> list[str]:
+    collector = _Collector()
+    collector.feed(page.read_text(encoding="utf-8"))
+    return collector.links
+
+
+def test_the_learner_kit_is_published_and_linked(build):
+    """The site carries the learner edition as a zip, linked from the instructor
+    guide and the hosting guide, with no solution in it."""
+    from tools import sphinx_learner
+
+    archive = HTML / "learner" / sphinx_learner.zip_name()
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+        labs = sorted(n for n in names if re.fullmatch(r"[^/]+/labs/\d\d_\w+\.ipynb", n))
+        assert [Path(n).name for n in labs] == [notebooks.notebook_path(s).name
+                                               for s in notebooks.sources()]
+        for name in labs:
+            nb = json.loads(zf.read(name))
+            tags = [t for c in nb["cells"] for t in c["metadata"].get("tags", [])]
+            assert notebooks.SOLUTION not in tags, name
+        top = labs[0].split("/")[0]
+        for needed in ("README.md", "requirements-labs.txt", "pyproject.toml",
+                       "labkit/checks/lab1.py", "datasets/SHA256SUMS"):
+            assert f"{top}/{needed}" in names, needed
+    for page in ("book/instructors.html", "book/hosting.html"):
+        targets = [(HTML / page).parent / h for h in _hrefs(HTML / page)
+                   if h.endswith(sphinx_learner.zip_name())]
+        assert targets and all(t.resolve() == archive.resolve() for t in targets), page
+
+
+def test_each_lab_download_gives_the_learner_notebook_and_says_so(build):
+    from tools import sphinx_learner
+
+    for src in notebooks.sources():
+        name = notebooks.notebook_path(src).name
+        download = HTML / "_sources" / "labs" / name
+        expected = notebooks.dumps(notebooks.learner_edition(notebooks.full_edition(src)))
+        assert download.read_text(encoding="utf-8") == expected, name
+        page = HTML / "labs" / name.replace(".ipynb", ".html")
+        hrefs = _hrefs(page)
+        assert f"../_sources/labs/{name}" in hrefs  # the download button
+        text = page.read_text(encoding="utf-8")
+        assert text.count("labkit-download-note") == 1, page.name
+        assert any((page.parent / h).resolve() == (HTML / "learner" / sphinx_learner.zip_name())
+                   .resolve() for h in hrefs), page.name
 
 
 # ------------------------------------------------------------- offline HTML checks

@@ -9,7 +9,13 @@
    :data:`LAB_MEMORY_MB`), its three slowest cells.
 3. Determinism: each fresh run's text outputs against the cached run the book shows
    (``tools.execute``; labs not yet cached are executed into the cache first).
-4. The book, in a scratch copy with no cache: a clean build as ``make book`` does it
+4. Class sizing: each lab's peak memory plus a learner's server must fit the per-learner
+   memory guarantee that book/hosting.md and hosting/z2jh/config.yaml state
+   (``tools.sizing``); and, when jupyterhub and its proxy are installed (``make hub``),
+   a live JupyterHub with :data:`HUB_LEARNERS` learners at once (``tools.hub``): time to
+   a ready server (budget :data:`HUB_READY_BUDGET`) and peak memory per learner
+   (within the guarantee), written to ``_build/hub.json`` too.
+5. The book, in a scratch copy with no cache: a clean build as ``make book`` does it
    (the labs executed two at a time, then jupyter-book, which must execute none),
    then a no-change rebuild; and, if ``tools/site_weight.py`` exists, the median
    page weight of the built site (reported; its budget is that module's business).
@@ -49,6 +55,9 @@ LAB_BUDGET_FACTOR = 3.0
 #: Peak resident memory of a lab's kernel, MB; Lab 0 is only a set-up check.
 LAB_MEMORY_MB = {"00_setup": 500.0}
 DEFAULT_MEMORY_MB = 700.0
+HUB_LEARNERS = 3
+#: Seconds from following the class link to a ready server, with HUB_LEARNERS at once.
+HUB_READY_BUDGET = 60.0
 CLEAN_BUILD_BUDGET = 300.0
 REBUILD_BUDGET = 30.0
 BOOK_FILES = [
@@ -56,6 +65,10 @@ BOOK_FILES = [
     "tools/sphinx_a11y.py", "tools/sphinx_quiz.py", "tools/objectives.py",
     # sphinx_quiz estimates a lab's reading time from its source
     "labs/src",
+    # sphinx_learner publishes the learner edition: tools.notebooks and what it packs
+    "tools/sphinx_learner.py", "tools/__init__.py", "tools/notebooks.py",
+    "tools/learner_setup.py", "labkit", "pyproject.toml", "requirements-labs.txt", "LICENSE",
+    "LICENSE-CONTENT.md",
 ]
 
 
@@ -140,6 +153,38 @@ def execute_labs(src: Path) -> tuple[float, int]:
     if failures:
         raise SystemExit("bench: a lab failed in the scratch book:\n" + failures[0])
     return time.perf_counter() - start, len(stale)
+
+
+def sizing_check(labs: list[dict]) -> dict:
+    """Whether a learner's server plus each lab's measured peak fits the guarantee."""
+    from tools import sizing
+
+    plan = sizing.plan(sizing.load())
+    rows = {r["lab"]: round(plan["server_mb"] + r["peak_rss_mb"])
+            for r in labs if r["peak_rss_mb"] is not None}
+    over = [lab for lab, mb in rows.items() if mb > plan["memory_guarantee_mb"]]
+    return {"guarantee_mb": plan["memory_guarantee_mb"], "server_mb": plan["server_mb"],
+            "learner_mb_by_lab": rows, "over": over, "within_budget": not over}
+
+
+def live_hub() -> dict:
+    """The live class of tools.hub, judged; {"skipped": why} when it cannot run here."""
+    from tools import hub, sizing
+
+    problem = hub.missing()
+    if problem:
+        return {"skipped": problem, "within_budget": True}
+    try:
+        result = hub.run_class(HUB_LEARNERS)
+    except hub.HubFailed as exc:
+        return {"error": str(exc), "within_budget": False}
+    out = ROOT / "_build" / "hub.json"
+    out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    guarantee = sizing.plan(sizing.load())["memory_guarantee_mb"]
+    over = [r["learner"] for r in result["per_learner"]
+            if r["ready_seconds"] > HUB_READY_BUDGET or r["peak_mb"] > guarantee]
+    return dict(result, ready_budget_seconds=HUB_READY_BUDGET, guarantee_mb=guarantee,
+                over=over, within_budget=not over)
 
 
 def book_times() -> dict:
@@ -245,7 +290,26 @@ def main(argv: list[str]) -> int:
     report = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                           "python": platform.python_version()},
               "import_floor": floor, "labs": labs, "deterministic": same}
+    check = report["sizing"] = sizing_check(labs)
+    print(f"sizing: a learner's server ({check['server_mb']:.0f} MiB) plus each lab's peak "
+          + ("fits" if check["within_budget"] else "does NOT fit")
+          + f" the per-learner guarantee of {check['guarantee_mb']} MiB (largest: "
+          f"{max(check['learner_mb_by_lab'].values(), default=0)} MiB)"
+          + ("" if check["within_budget"] else
+             "; run make hub, then python -m tools.sizing update and write"))
     if "--labs-only" not in argv:
+        from tools import hub
+
+        live = report["hub"] = live_hub()
+        if "skipped" in live:
+            print(f"live hub: skipped: {live['skipped']}")
+        elif "error" in live:
+            print(f"live hub: FAILED: {live['error']}")
+        else:
+            print(hub.summary(live))
+            print(f"live hub: ready within {HUB_READY_BUDGET:.0f} s and each learner within "
+                  f"the {live['guarantee_mb']} MiB guarantee: "
+                  + ("yes" if live["within_budget"] else "NO for " + ", ".join(live["over"])))
         book = book_times()
         report["book"] = book
         print(f"{'book: execute the labs':<26} {book['execute_seconds']:>7.1f} s  (2 at a time)")
@@ -270,6 +334,10 @@ def main(argv: list[str]) -> int:
     book = report.get("book", {})
     if not book.get("within_budget", True):
         over.append("the book build (time)")
+    if not report["sizing"]["within_budget"]:
+        over.append("class sizing (memory)")
+    if not report.get("hub", {}).get("within_budget", True):
+        over.append("the live hub")
     if not same:
         over.append("determinism")
     print("all within budget" if not over else "OVER BUDGET: " + "; ".join(over))

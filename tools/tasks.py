@@ -6,7 +6,8 @@ exists and was installed from the current ``requirements.txt`` (re-installing
 when that file or ``pyproject.toml`` is newer), then runs inside it. On a
 machine without ``make`` (Windows), call it directly::
 
-    python tools/tasks.py book|test|determinism|student|bench|canary|datasets|lint|clean|clean-all
+    python tools/tasks.py book|test|determinism|student|bench|hub|canary|datasets|lint|clean
+    python tools/tasks.py clean-all
 
 With ``LABKIT_SKIP_VENV=1`` in the environment the tasks use the Python that
 runs this script, as it is, and never create or install ``.venv`` (for an
@@ -73,11 +74,13 @@ def skip_venv() -> bool:
 
 
 def ensure_venv(
-    venv: Path = VENV, requirements: Path = REQUIREMENTS, upgrade: bool = False
+    venv: Path = VENV, requirements: Path = REQUIREMENTS, upgrade: bool = False,
+    also: tuple[Path, ...] = (),
 ) -> Path:
     """Create and install ``venv`` if missing or older than its inputs; return its python.
 
-    With ``LABKIT_SKIP_VENV=1`` return the running Python and touch nothing.
+    ``also``: further requirements files installed with ``requirements`` in one pip
+    call. With ``LABKIT_SKIP_VENV=1`` return the running Python and touch nothing.
     """
     if sys.version_info[:2] < MIN_PYTHON:
         wanted = ".".join(map(str, MIN_PYTHON))
@@ -87,7 +90,7 @@ def ensure_venv(
         return Path(sys.executable)
     python = bin_path(venv, "python")
     stamp = venv / ".installed"
-    inputs = [requirements, ROOT / "pyproject.toml"]
+    inputs = [requirements, *also, ROOT / "pyproject.toml"]
     if (
         not upgrade
         and python.exists()
@@ -101,10 +104,13 @@ def ensure_venv(
             die(f"could not create {venv}")
     stamp.unlink(missing_ok=True)
     cmd = [python, "-m", "pip", "install", "--disable-pip-version-check", "-r", requirements]
+    for extra in also:
+        cmd += ["-r", extra]
     if upgrade:
         cmd.insert(4, "--upgrade")
     if run(cmd, venv) != 0:
-        die(f"installing {requirements.name} into {venv.name} failed (see pip's message above)")
+        names = " and ".join(p.name for p in (requirements, *also))
+        die(f"installing {names} into {venv.name} failed (see pip's message above)")
     stamp.touch()
     return python
 
@@ -213,6 +219,45 @@ def student(extra: list[str]) -> int:
     return run([python, "-m", "tools.notebooks", "student", BUILD / "student"])
 
 
+#: The class's single-user environment, as the hub image installs it
+#: (hosting/singleuser/Dockerfile): the lab runtime plus the hub's server and nbgitpuller.
+HUB_VENV = ROOT / ".venv-hub"
+HUB_REQUIREMENTS = (ROOT / "requirements-labs.txt",
+                    ROOT / "hosting" / "singleuser" / "requirements.txt")
+PROXY_DIR = ROOT / "hosting" / "proxy"
+
+
+def ensure_hub() -> Path:
+    """``.venv-hub`` from the class image's two requirements files, and the hub's proxy
+    (configurable-http-proxy, npm ci in hosting/proxy); return .venv-hub's python."""
+    if skip_venv():
+        die(f"make hub builds its own {HUB_VENV.name}: unset {SKIP_VENV}")
+    python = ensure_venv(HUB_VENV, HUB_REQUIREMENTS[0], also=HUB_REQUIREMENTS[1:])
+    proxy = PROXY_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
+    lock = PROXY_DIR / "package-lock.json"
+    if not proxy.exists() or proxy.stat().st_mtime < lock.stat().st_mtime:
+        npm = shutil.which("npm")
+        if npm is None:
+            die("make hub needs npm (Node.js 20 or newer) for JupyterHub's proxy: "
+                "apt-get install nodejs npm")
+        print("installing configurable-http-proxy with npm ci", flush=True)
+        if subprocess.call([npm, "ci", "--no-audit", "--no-fund"], cwd=PROXY_DIR) != 0:
+            die(f"npm ci in {PROXY_DIR.relative_to(ROOT)} failed (see npm's message above)")
+        proxy.touch()
+    return python
+
+
+def hub(extra: list[str]) -> int:
+    """The class environment and a live hub on this machine (tools/hub.py): every lab
+    in the class environment, then several learners at once on a real JupyterHub."""
+    python = ensure_venv()
+    ensure_hub()
+    status = run([python, "-m", "tools.hub", "labs"], LABKIT_STRICT="1")
+    if status != 0:
+        return status
+    return run([python, "-m", "tools.hub", "run", "--json", BUILD / "hub.json", *extra])
+
+
 def bench(extra: list[str]) -> int:
     python = ensure_venv()
     return run([python, "-m", "tools.bench", *extra], LABKIT_STRICT="1")
@@ -283,7 +328,7 @@ def clean(extra: list[str], build: Path = BUILD) -> int:
 
 
 def clean_all(extra: list[str]) -> int:
-    for path in (BUILD, VENV, CANARY_VENV):
+    for path in (BUILD, VENV, CANARY_VENV, HUB_VENV):
         shutil.rmtree(path, ignore_errors=True)
     return 0
 
@@ -294,6 +339,7 @@ TASKS = {
     "determinism": determinism,
     "student": student,
     "bench": bench,
+    "hub": hub,
     "canary": canary,
     "datasets": datasets,
     "lms": lms,

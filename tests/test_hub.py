@@ -1,0 +1,161 @@
+"""tools/hub.py: the class link, the hub's configuration, the memory sampler, and a
+live JupyterHub with several learners at once.
+
+The live test needs ``.venv-hub`` and the proxy (``make hub`` installs both; so
+does ``.ci/run``). Without them it skips with a message naming what is missing,
+except under CI=true, where it fails.
+"""
+
+import doctest
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import nbformat
+import pytest
+
+from tools import hub, sizing
+from tools.notebooks import SOLUTION
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_examples_run():
+    assert doctest.testmod(hub).failed == 0
+
+
+def test_the_class_link_opens_the_first_lab_of_the_pulled_edition():
+    link = hub.nbgitpuller_link("https://hub.example.org/", "https://git.example.org/a b.git",
+                                branch="v0.1.0", lab="02_evaluate.ipynb")
+    parts = urlsplit(link)
+    assert parts.path == "/hub/user-redirect/git-pull"
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert query == {"repo": "https://git.example.org/a b.git", "branch": "v0.1.0",
+                     "targetpath": hub.TARGET,
+                     "urlpath": f"lab/tree/{hub.TARGET}/labs/02_evaluate.ipynb"}
+
+
+def test_the_hub_configuration_is_python_and_listens_only_on_this_machine(tmp_path):
+    text = hub.hub_config(tmp_path, "t" * 32, "pw", 8123)
+    compile(text, "jupyterhub_config.py", "exec")
+    assert "c.JupyterHub.ip = '127.0.0.1'" in text
+    assert "c.JupyterHub.hub_ip = '127.0.0.1'" in text
+    assert "allow_existing_users = True" in text
+    assert "allow_all" not in text
+
+
+def test_a_missing_hub_is_named_with_the_fix(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(hub, "HUB_VENV", tmp_path / "no-venv")
+    monkeypatch.setattr(hub, "PROXY", tmp_path / "no-proxy")
+    message = hub.missing()
+    assert "jupyterhub" in message and "configurable-http-proxy" in message
+    assert "make hub" in message
+    assert hub.main(["run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("hub: the live hub needs")
+
+
+@pytest.mark.parametrize("argv", [["run", "--learners", "0"], ["fly"], ["run", "--learners", "x"]])
+def test_bad_arguments_exit_2(argv, capsys):
+    assert hub.main(argv) == 2
+
+
+def test_the_sampler_finds_a_learners_server_and_counts_its_kernel_apart():
+    """A stand-in 'server' (its command line names jupyterhub-singleuser, its
+    environment names the learner) starts a child that holds 80 MiB."""
+    child = "b = bytearray(80 * 1024 * 1024); import time; time.sleep(60)"
+    server = ("import subprocess, sys, time; "
+              f"p = subprocess.Popen([sys.executable, '-c', {child!r}]); time.sleep(60)")
+    env = dict(os.environ, JUPYTERHUB_USER="learner-test")
+    proc = subprocess.Popen([sys.executable, "-c", server, "jupyterhub-singleuser"], env=env,
+                            start_new_session=True)
+    try:
+        sampler = hub.MemorySampler(hub_pid=os.getpid())
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            sampler.sample()
+            peak = sampler.peaks.get("learner-test", {"kernels": 0})
+            if peak["kernels"] >= 80 * 1024 * 1024:
+                break
+            time.sleep(0.2)
+        peak = sampler.peaks["learner-test"]
+        assert peak["kernels"] >= 80 * 1024 * 1024
+        assert peak["server"] < 80 * 1024 * 1024
+        assert peak["total"] == max(peak["total"], peak["server"] + peak["kernels"])
+        assert sampler.hub_peak > 0
+    finally:
+        os.killpg(proc.pid, 9)
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def live_class():
+    problem = hub.missing()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    try:
+        report = hub.run_class(learners=3)
+    except hub.HubFailed as exc:
+        pytest.fail(str(exc))
+    out = ROOT / "_build" / "hub-test.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n")
+    return report
+
+
+def test_live_every_learner_receives_the_learner_edition(live_class):
+    assert live_class["learners"] == 3
+    assert len(live_class["per_learner"]) == 3
+    labs = sorted(p.name for p in (ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
+    assert live_class["edition"] == labs
+    for row in live_class["per_learner"]:
+        assert row["notebooks"] == labs, row["learner"]
+    # byte for byte the notebooks of the class's git mirror, in every home
+    assert live_class["identical"] == {f"learner{i}": True for i in (1, 2, 3)}
+
+
+def test_the_class_mirror_holds_the_learner_edition_without_solutions(tmp_path):
+    repo, edition = hub.class_mirror(tmp_path)
+    assert repo.startswith("file://")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", repo, str(clone)], check=True)
+    for path in sorted((clone / "labs").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        tags = [t for c in nb.cells for t in c.metadata.get("tags", [])]
+        assert SOLUTION not in tags, path.name
+        assert "exercise" in tags or path.name.startswith("00_"), path.name
+    assert (clone / "labkit").is_dir() and (clone / "datasets" / "SHA256SUMS").is_file()
+
+
+def test_live_lab_1_runs_to_its_first_exercise_for_every_learner(live_class):
+    nb = nbformat.read(ROOT / "labs" / hub.FIRST_LAB, as_version=4)
+    before = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and SOLUTION in cell.metadata.get("tags", []):
+            break
+        before += cell.cell_type == "code"
+    assert before >= 2
+    for row in live_class["per_learner"]:
+        assert row["cells_run"] == before, row
+        assert 0 < row["ready_seconds"] <= row["notebooks_seconds"] <= row["first_exercise_seconds"]
+        assert row["first_exercise_seconds"] < 180, row
+
+
+def test_live_memory_per_learner_is_within_the_sizing(live_class):
+    """The guide's sizing (hosting/sizing.json) must still hold: a learner's server
+    within 25% of the measurement it was sized from, and the whole learner (server
+    and kernel) under the memory guarantee."""
+    plan = sizing.plan(sizing.load())
+    for row in live_class["per_learner"]:
+        assert row["kernels_mb"] > 50, row  # the kernel was seen
+        assert row["server_mb"] <= plan["server_mb"] * 1.25, (
+            f"{row['learner']}'s server used {row['server_mb']} MiB, the sizing assumes "
+            f"{plan['server_mb']}: run make bench and make hub, then python -m tools.sizing update")
+        assert row["peak_mb"] <= plan["memory_guarantee_mb"], row
+    assert 0 < live_class["hub_mb"] <= sizing.load()["hub_mb"] * 1.25
