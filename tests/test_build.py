@@ -60,7 +60,8 @@ def make_broken_book(tmp_path: Path) -> Path:
     book = tmp_path / "book"
     (book / "labs" / "src").mkdir(parents=True)
     (book / "tools").mkdir()
-    for name in ("_config.yml", "references.bib", "tools/sphinx_a11y.py", "tools/sphinx_quiz.py"):
+    for name in ("_config.yml", "references.bib", "tools/sphinx_a11y.py", "tools/sphinx_quiz.py",
+                 "tools/sphinx_learner.py"):
         shutil.copy2(ROOT / name, book / name)
     (book / "index.md").write_text("# Broken book\n")
     (book / "_toc.yml").write_text(

@@ -159,3 +159,12 @@ def test_live_memory_per_learner_is_within_the_sizing(live_class):
             f"{plan['server_mb']}: run make bench and make hub, then python -m tools.sizing update")
         assert row["peak_mb"] <= plan["memory_guarantee_mb"], row
     assert 0 < live_class["hub_mb"] <= sizing.load()["hub_mb"] * 1.25
+
+
+def test_live_a_correction_reaches_a_learner_without_losing_their_work(live_class):
+    """What book/hosting.md promises of a second click on the class link: the
+    instructor's corrections arrive, the learner's own answer stays (even where the
+    instructor changed the same line), and a lab the learner deleted comes back."""
+    assert live_class["update"] == {"answer_kept": True, "deleted_lab_back": True,
+                                    "readme_corrected": True, "lab2_corrected": True,
+                                    "instructor_line_in_source": True}

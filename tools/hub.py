@@ -16,7 +16,10 @@ What an instructor does for a class, done here for real and measured:
    exercise (the first scaffold a learner fills in);
 4. meanwhile every learner's server and kernels are sampled for resident memory
    (RSS, from /proc, every 0.2 s), and the time to a ready server, to the
-   notebooks and to the first scaffold is recorded.
+   notebooks and to the first scaffold is recorded;
+5. then the instructor pushes a correction (the README, Lab 2, and the very line
+   of Lab 1 in which the first learner has written an answer) and that learner,
+   who has also deleted Lab 0, follows the link again (:func:`update_pull`).
 
 The local-process spawner here (``SimpleLocalProcessSpawner``) gives each learner
 a home folder, not a Unix account: the right shape for a test, where the class
@@ -343,22 +346,88 @@ def _xsrf(session, path: str) -> str:
     raise HubFailed(f"no _xsrf cookie for {path}")
 
 
+def login(hub: Hub, name: str):
+    """A browser-like session of learner ``name``, signed in through the login form."""
+    import requests
+
+    s = requests.Session()
+    s.trust_env = False  # never through a proxy: everything is on 127.0.0.1
+    s.get(f"{hub.url}/hub/login", timeout=30).raise_for_status()
+    reply = s.post(f"{hub.url}/hub/login?next=", timeout=30,
+                   data={"username": name, "password": hub.password,
+                         "_xsrf": _xsrf(s, "/hub/")})
+    if reply.status_code != 200 or "/hub/login" in reply.url:
+        raise HubFailed(f"the login form did not let {name} in (HTTP {reply.status_code})")
+    return s
+
+
+def pull(hub: Hub, s, name: str, query: str) -> list[dict]:
+    """What nbgitpuller's page does: call its API with the link's query and follow
+    the events to the end; raise HubFailed unless it finished."""
+    with s.get(f"{hub.url}/user/{name}/git-pull/api?{query}", stream=True,
+               timeout=180) as response:
+        phases = list(_events(response))
+    if not phases or phases[-1].get("phase") != "finished":
+        last = phases[-1] if phases else {}
+        raise HubFailed(f"nbgitpuller did not finish: {last.get('message', last)}")
+    return phases
+
+
+def update_pull(hub: Hub, work: Path, edition: Path, name: str) -> dict:
+    """An instructor's correction reaches a learner who has worked on the labs.
+
+    The learner (``name``, whose server is running) has written an answer into
+    Lab 1's first exercise and deleted Lab 0; the instructor then corrects the
+    README, Lab 2 and the same line of Lab 1, and pushes; the learner clicks the
+    class link again. Returns what the learner's folder holds afterwards.
+    """
+    home = work / "home" / name / TARGET
+    lab1, lab0 = home / "labs" / FIRST_LAB, home / "labs" / "00_setup.ipynb"
+    answer = "# MY ANSWER: the learner's own line"
+    nb = json.loads(lab1.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "exercise" in c.get("metadata", {}).get("tags", []))
+    first_line = "".join(cell["source"]).splitlines()[0]
+    cell["source"] = [answer + "\n"] + cell["source"][1:]
+    lab1.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    lab0.unlink()
+
+    # The instructor's correction, in the working copy the class mirror came from.
+    correction = "Correction: a sentence the instructor added after the class began."
+    with open(edition / "README.md", "a", encoding="utf-8") as readme:
+        readme.write(f"\n{correction}\n")
+    lab2 = edition / "labs" / "02_evaluate.ipynb"
+    lab2.write_text(lab2.read_text(encoding="utf-8").replace("Lab 2 - ", "Lab 2 (corrected) - ", 1),
+                    encoding="utf-8")
+    source = edition / "labs" / FIRST_LAB
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        json.dumps(first_line + "\n")[1:-1], "# The instructor's corrected line\\n", 1),
+        encoding="utf-8")
+    _git(["commit", "-q", "-am", "correction"], edition)
+    _git(["push", "-q", str(work / f"{TARGET}.git"), "HEAD:main"], edition)
+
+    s = login(hub, name)
+    query = nbgitpuller_link(hub.url, (work / f"{TARGET}.git").as_uri()).split("?", 1)[1]
+    pull(hub, s, name, query)
+    return {
+        "answer_kept": answer in lab1.read_text(encoding="utf-8"),
+        "deleted_lab_back": lab0.is_file(),
+        "readme_corrected": correction in (home / "README.md").read_text(encoding="utf-8"),
+        "lab2_corrected": "Lab 2 (corrected) - " in (home / "labs" / "02_evaluate.ipynb")
+        .read_text(encoding="utf-8"),
+        "instructor_line_in_source": "The instructor's corrected line" in source.read_text(
+            encoding="utf-8"),
+    }
+
+
 def learner_session(hub: Hub, name: str, repo: str) -> dict:
     """Log in, follow the class link, get the notebooks and run Lab 1 to its first
     exercise, as learner ``name``; return the times and what was run."""
     import requests
     import websocket
 
-    s = requests.Session()
-    s.trust_env = False  # never through a proxy: everything is on 127.0.0.1
     step = "login"
     try:
-        s.get(f"{hub.url}/hub/login", timeout=30).raise_for_status()
-        reply = s.post(f"{hub.url}/hub/login?next=", timeout=30,
-                       data={"username": name, "password": hub.password,
-                             "_xsrf": _xsrf(s, "/hub/")})
-        if reply.status_code != 200 or "/hub/login" in reply.url:
-            raise HubFailed(f"the login form did not let {name} in (HTTP {reply.status_code})")
+        s = login(hub, name)
 
         step = "following the class link"
         link = nbgitpuller_link(hub.url, repo)
@@ -383,12 +452,7 @@ def learner_session(hub: Hub, name: str, repo: str) -> dict:
                             "not at nbgitpuller's page")
 
         step = "pulling the notebooks"
-        query = page.url.split("?", 1)[1]
-        with s.get(f"{hub.url}{user_path}git-pull/api?{query}", stream=True, timeout=180) as pull:
-            phases = [event for event in _events(pull)]
-        if not phases or phases[-1].get("phase") != "finished":
-            last = phases[-1] if phases else {}
-            raise HubFailed(f"nbgitpuller did not finish: {last.get('message', last)}")
+        pull(hub, s, name, page.url.split("?", 1)[1])
         pulled = time.monotonic() - started
 
         step = "running Lab 1"
@@ -499,6 +563,11 @@ def run_class(learners: int = 3, work: Path | None = None) -> dict:
             if failures:
                 raise HubFailed("; ".join(failures) + f" (hub log: {hub.tail(3)})")
             homes = {n: work / "home" / n / TARGET for n in hub.names}
+            identical = _identical(edition, homes)  # before the correction below
+            try:
+                update = update_pull(hub, work, edition, hub.names[0])
+            except HubFailed as exc:
+                raise HubFailed(f"{hub.names[0]}, pulling a correction: {exc}") from None
         delivered = {n: sorted(p.name for p in (h / "labs").glob("*.ipynb"))
                      for n, h in homes.items()}
         mb = 1024 * 1024
@@ -513,7 +582,7 @@ def run_class(learners: int = 3, work: Path | None = None) -> dict:
                 "jupyterhub": _version("jupyterhub"), "nbgitpuller": _version("nbgitpuller"),
                 "hub_mb": round(sampler.hub_peak / mb), "per_learner": per_learner,
                 "edition": sorted(p.name for p in (edition / "labs").glob("*.ipynb")),
-                "identical": _identical(edition, homes)}
+                "identical": identical, "update": update}
     finally:
         if own:
             shutil.rmtree(work, ignore_errors=True)
@@ -561,15 +630,16 @@ def _version(package: str) -> str:
 
 
 def summary(report: dict) -> str:
+    """The measurements as a table for the terminal."""
     rows = [f"live hub: {report['learners']} learners at once on {report['cores']} cores "
             f"(JupyterHub {report['jupyterhub']}, nbgitpuller {report['nbgitpuller']}); "
-            f"hub and proxy {report['hub_mb']} MB",
+            f"hub and proxy {report['hub_mb']} MiB",
             f"{'learner':<10} {'ready s':>8} {'notebooks s':>12} {'first exercise s':>17} "
-            f"{'server MB':>10} {'kernels MB':>11} {'peak MB':>8}"]
+            f"{'server MiB':>11} {'kernels MiB':>12} {'peak MiB':>9}"]
     for r in report["per_learner"]:
         rows.append(f"{r['learner']:<10} {r['ready_seconds']:>8} {r['notebooks_seconds']:>12} "
-                    f"{r['first_exercise_seconds']:>17} {r['server_mb']:>10} "
-                    f"{r['kernels_mb']:>11} {r['peak_mb']:>8}")
+                    f"{r['first_exercise_seconds']:>17} {r['server_mb']:>11} "
+                    f"{r['kernels_mb']:>12} {r['peak_mb']:>9}")
     return "\n".join(rows)
 
 
