@@ -92,7 +92,10 @@ def test_the_sampler_finds_a_learners_server_and_counts_its_kernel_apart():
         proc.wait()
 
 
-@pytest.fixture(scope="module")
+# Session scope: pytest-xdist may run another module's tests between this module's
+# (conftest keeps the module on one worker, not in one block), and a module-scoped
+# fixture would then start the class again.
+@pytest.fixture(scope="session")
 def live_class():
     problem = hub.missing()
     if problem:

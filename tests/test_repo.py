@@ -53,3 +53,16 @@ def test_ruff_is_clean():
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "labkit", "tools", "tests",
                            "labs/src", "datasets"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_each_module_runs_on_one_test_worker(request):
+    """conftest.py groups each module's tests onto one pytest-xdist worker, so that
+    module-scoped fixtures (fitted models, a live hub) are built once. pytest-xdist
+    marks a grouped test by appending its group to the node id; when a release of
+    pytest or pytest-xdist breaks that (pytest-dev/pytest-xdist#1386), the grouping
+    is lost silently and make test slows down: this fails instead."""
+    if not hasattr(request.config, "workerinput"):
+        import pytest
+
+        pytest.skip("not running under pytest-xdist (make test runs two workers)")
+    assert request.node.nodeid.endswith(f"@{request.module.__name__}"), request.node.nodeid
