@@ -36,6 +36,7 @@ Usage::
     python -m tools.hub serve                             # start and keep running
     python -m tools.hub check                             # exit 0 when the hub can run
     python -m tools.hub link --hub URL --repo URL [--branch B] [--lab NN_slug.ipynb]
+    python -m tools.hub show FILE                         # the table of a run's JSON
 
 ``make hub`` installs what it needs and runs ``run``. Exit status 0 when every
 learner got the notebooks and ran Lab 1 to its first exercise, 1 when one did
@@ -678,7 +679,8 @@ def print_link(hub: str | None, repo: str | None, branch: str, lab: str) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.hub",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["run", "serve", "check", "labs", "link"])
+    parser.add_argument("command", choices=["run", "serve", "check", "labs", "link", "show"])
+    parser.add_argument("report", nargs="?", type=Path, help="show: a JSON file of run")
     parser.add_argument("--learners", type=int, default=3)
     parser.add_argument("--hub", help="link: the hub's address, e.g. https://hub.example.org")
     parser.add_argument("--repo", help="link: the learner edition's git repository")
@@ -694,6 +696,13 @@ def main(argv: list[str]) -> int:
         return 2
     if args.command == "link":
         return print_link(args.hub, args.repo, args.branch, args.lab)
+    if args.command == "show":
+        try:
+            print(summary(json.loads(args.report.read_text(encoding="utf-8"))))
+        except (AttributeError, OSError, ValueError, KeyError) as exc:
+            print(f"hub: show needs the JSON file that run --json wrote ({exc})", file=sys.stderr)
+            return 2
+        return 0
     problem = missing()
     if problem:
         print(f"hub: {problem}", file=sys.stderr)
