@@ -41,5 +41,5 @@ lint:       ## ruff over the Python sources (labs are linted as their .py source
 clean:      ## remove build output, keep the execution cache
 	$(TASKS) clean
 
-clean-all:  ## remove _build, .venv, .venv-canary and .venv-hub
+clean-all:  ## remove _build, .venv, .venv-canary, .venv-hub and the hub's proxy (hosting/proxy/node_modules)
 	$(TASKS) clean-all

@@ -334,7 +334,7 @@ def clean(extra: list[str], build: Path = BUILD) -> int:
 
 
 def clean_all(extra: list[str]) -> int:
-    for path in (BUILD, VENV, CANARY_VENV, HUB_VENV):
+    for path in (BUILD, VENV, CANARY_VENV, HUB_VENV, PROXY_DIR / "node_modules"):
         shutil.rmtree(path, ignore_errors=True)
     return 0
 
