@@ -61,8 +61,8 @@ def test_each_module_runs_on_one_test_worker(request):
     marks a grouped test by appending its group to the node id; when a release of
     pytest or pytest-xdist breaks that (pytest-dev/pytest-xdist#1386), the grouping
     is lost silently and make test slows down: this fails instead."""
-    if not hasattr(request.config, "workerinput"):
+    if not getattr(request.config.option, "loadgroup", False):
         import pytest
 
-        pytest.skip("not running under pytest-xdist (make test runs two workers)")
+        pytest.skip("not running under pytest-xdist with --dist loadgroup, as make test does")
     assert request.node.nodeid.endswith(f"@{request.module.__name__}"), request.node.nodeid
