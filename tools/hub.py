@@ -65,11 +65,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from tools import tasks
+
 ROOT = Path(__file__).resolve().parents[1]
-HUB_VENV = ROOT / ".venv-hub"
-SINGLEUSER_REQUIREMENTS = ROOT / "hosting" / "singleuser" / "requirements.txt"
-PROXY_DIR = ROOT / "hosting" / "proxy"
-PROXY = PROXY_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
+# Where make hub installs the class environment and the proxy (tools/tasks.py).
+HUB_VENV, PROXY_DIR, PROXY = tasks.HUB_VENV, tasks.PROXY_DIR, tasks.PROXY
+SINGLEUSER_REQUIREMENTS = tasks.HUB_REQUIREMENTS[1]
 #: The folder nbgitpuller clones the learner edition into, in each learner's home.
 TARGET = "labkit-learner"
 FIRST_LAB = "01_build_model.ipynb"

@@ -225,6 +225,7 @@ HUB_VENV = ROOT / ".venv-hub"
 HUB_REQUIREMENTS = (ROOT / "requirements-labs.txt",
                     ROOT / "hosting" / "singleuser" / "requirements.txt")
 PROXY_DIR = ROOT / "hosting" / "proxy"
+PROXY = PROXY_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
 
 
 def ensure_hub() -> Path:
@@ -233,9 +234,8 @@ def ensure_hub() -> Path:
     if skip_venv():
         die(f"make hub builds its own {HUB_VENV.name}: unset {SKIP_VENV}")
     python = ensure_venv(HUB_VENV, HUB_REQUIREMENTS[0], also=HUB_REQUIREMENTS[1:])
-    proxy = PROXY_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
     lock = PROXY_DIR / "package-lock.json"
-    if not proxy.exists() or proxy.stat().st_mtime < lock.stat().st_mtime:
+    if not PROXY.exists() or PROXY.stat().st_mtime < lock.stat().st_mtime:
         npm = shutil.which("npm")
         if npm is None:
             die("make hub needs npm (Node.js 20 or newer) for JupyterHub's proxy: "
@@ -243,7 +243,7 @@ def ensure_hub() -> Path:
         print("installing configurable-http-proxy with npm ci", flush=True)
         if subprocess.call([npm, "ci", "--no-audit", "--no-fund"], cwd=PROXY_DIR) != 0:
             die(f"npm ci in {PROXY_DIR.relative_to(ROOT)} failed (see npm's message above)")
-        proxy.touch()
+        PROXY.touch()
     return python
 
 
