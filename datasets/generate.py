@@ -8,6 +8,9 @@ Reads only files installed on this machine; nothing is downloaded.
   readable column names and the diagnosis spelt out.
 - synthetic_admissions.csv and synthetic_admissions_truth.csv: the SYNTHETIC
   hospital cohort and its ground truth, from labkit.synthetic (seeded).
+- synthetic_claims.csv: SYNTHETIC spending in the 12 months before each
+  admission, from the payer's claims (labkit.synthetic.claims; its own seeded
+  stream, so the files above do not change).
 - prepost_scores_synthetic.csv: SYNTHETIC pre/post knowledge-test scores of
   30 imaginary learners, from labkit.programme.synthetic_scores (seeded).
 """
@@ -58,12 +61,18 @@ def _csv(df) -> str:
 
 
 @functools.cache
-def synthetic_csvs() -> tuple[str, str]:
-    """The synthetic admissions and their ground truth as CSV text."""
-    from labkit.synthetic import generate
+def synthetic_frames():
+    """The synthetic admissions, their ground truth and the payer's claims (DataFrames)."""
+    from labkit.synthetic import claims, generate
 
     admissions, truth = generate()
-    return _csv(admissions), _csv(truth)
+    return admissions, truth, claims(admissions, truth)
+
+
+@functools.cache
+def synthetic_csvs() -> tuple[str, str, str]:
+    """The synthetic admissions, their ground truth and the claims as CSV text."""
+    return tuple(_csv(frame) for frame in synthetic_frames())
 
 
 def prepost_csv() -> str:
@@ -77,6 +86,7 @@ GENERATORS = {
     "wdbc_breast_cytology.csv": wdbc_csv,
     "synthetic_admissions.csv": lambda: synthetic_csvs()[0],
     "synthetic_admissions_truth.csv": lambda: synthetic_csvs()[1],
+    "synthetic_claims.csv": lambda: synthetic_csvs()[2],
     "prepost_scores_synthetic.csv": prepost_csv,
 }
 

@@ -34,6 +34,7 @@ __all__ = [
     "load_wdbc",
     "load_admissions",
     "load_admissions_truth",
+    "load_claims",
     "load_prepost_scores",
     "verify",
     "verify_all",
@@ -205,6 +206,15 @@ def _truth_columns() -> tuple[Column, ...]:
     )
 
 
+def _claims_columns() -> tuple[Column, ...]:
+    c = Column
+    return (
+        c("admission_id", "int", "row key, as in synthetic_admissions.csv", min=1),
+        c("spending_prior_12m_usd", "int", "health spending in the 12 months before this "
+          "admission, from the payer's claims", "USD", 0, 5_000_000),
+    )
+
+
 def _prepost_columns() -> tuple[Column, ...]:
     # Written out rather than imported from labkit.programme (which imports scipy), so
     # that loading any dataset stays light; load() checks the file against these values.
@@ -301,6 +311,30 @@ CARDS: dict[str, DatasetCard] = {
         n_rows=21134,
         columns=_truth_columns(),
         limitations=("Known only because the data are synthetic.",),
+    ),
+    "claims": DatasetCard(
+        name="claims",
+        file="synthetic_claims.csv",
+        title="SYNTHETIC payer claims: spending before each admission",
+        synthetic=True,
+        description=(
+            SYNTHETIC_NOTE + " One row per admission of synthetic_admissions.csv (join on "
+            "admission_id): the patient's health spending in the 12 months before the "
+            "admission, as an insurer's claims would show it. A hospital's record does not "
+            "hold it; a care-management algorithm run on claims does (Lab 5)."
+        ),
+        source="labkit.synthetic.claims(), seed 20190101 (datasets/generate.py)",
+        licence="CC0 1.0 (synthetic; no rights reserved)",
+        citation="The open lab kit for health-AI education, synthetic admissions cohort v1",
+        target="spending_prior_12m_usd",
+        n_rows=21134,
+        columns=_claims_columns(),
+        limitations=(
+            "Synthetic: past spending follows the same rule as next-year spending, with "
+            "the same access gap at equal need; see the datasheet.",
+            "Drawn per admission: the windows of two admissions of one patient may overlap "
+            "without matching each other.",
+        ),
     ),
     "prepost_scores": DatasetCard(
         name="prepost_scores",
@@ -568,6 +602,16 @@ def load_admissions_truth() -> pd.DataFrame:
     return load("admissions_truth")
 
 
+def load_claims() -> pd.DataFrame:
+    """SYNTHETIC payer claims: spending in the 12 months before each admission.
+
+    >>> df = load_claims()
+    >>> list(df.columns), bool(df["spending_prior_12m_usd"].gt(0).all())
+    (['admission_id', 'spending_prior_12m_usd'], True)
+    """
+    return load("claims")
+
+
 def load_prepost_scores() -> pd.DataFrame:
     """SYNTHETIC pre/post knowledge-test scores (30 learners, 16 items, long format).
 
@@ -592,6 +636,6 @@ def verify_all(*, folder: str | os.PathLike[str] | None = None) -> list[DatasetC
     """Verify every dataset in :data:`CARDS`; raises on the first bad one.
 
     >>> [c.name for c in verify_all()]
-    ['admissions', 'admissions_truth', 'prepost_scores', 'wdbc']
+    ['admissions', 'admissions_truth', 'claims', 'prepost_scores', 'wdbc']
     """
     return [verify(name, folder=folder) for name in sorted(CARDS)]

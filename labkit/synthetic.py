@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["Parameters", "generate", "RACES", "PAYERS"]
+__all__ = ["Parameters", "generate", "claims", "RACES", "PAYERS"]
 
 RACES = (
     "White",
@@ -101,6 +101,12 @@ class Parameters:
         "American Indian or Alaska Native": 0.80, "Other or unknown": 0.95})
     spending_by_payer: dict[str, float] = field(default_factory=lambda: {
         "Medicare": 1.0, "Private": 1.05, "Medicaid": 0.85, "Uninsured": 0.55})
+    # SD of a year's log spending around base x e^(0.33 x conditions) x access.
+    spending_noise_sd: float = 0.45
+    # Claims (synthetic_claims.csv): correlation of a patient's year-specific log-spending
+    # deviations in consecutive years. Not calibrated to a study: chosen so that past
+    # spending carries the access gap into a cost score, as in Obermeyer et al. 2019.
+    spending_persistence: float = 0.8
     # Differential missingness: P(no HbA1c in the past year) by payer.
     hba1c_missing_by_payer: dict[str, float] = field(default_factory=lambda: {
         "Medicare": 0.30, "Private": 0.30, "Medicaid": 0.50, "Uninsured": 0.70})
@@ -182,6 +188,8 @@ def _check_parameters(p: Parameters) -> None:
     within("spending_base_usd", 0, math.inf)
     by_key("spending_by_race", RACES, 0, math.inf)
     by_key("spending_by_payer", PAYERS, 0, math.inf)
+    within("spending_noise_sd", 0, math.inf)
+    within("spending_persistence", 0, 1)
     by_key("hba1c_missing_by_payer", PAYERS, 0, 1)
     factor = number("hba1c_missing_diabetes_factor", p.hba1c_missing_diabetes_factor)
     if not 0 <= factor * max(p.hba1c_missing_by_payer.values()) <= 1:
@@ -354,7 +362,8 @@ def generate(p: Parameters | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     # Next-year spending: driven by need, scaled down by poorer access (label bias).
     access = (np.array([p.spending_by_race[r] for r in race])
               * np.array([p.spending_by_payer[x] for x in payer]))
-    spend = p.spending_base_usd * np.exp(0.33 * need + rng.normal(0, 0.45, n)) * access
+    spend = (p.spending_base_usd * np.exp(0.33 * need + rng.normal(0, p.spending_noise_sd, n))
+             * access)
     spend = np.where(died, np.nan, np.round(spend, -1))
 
     order = np.lexsort((rng.random(n), a["quarter"].to_numpy(), a["year"].to_numpy()))
@@ -413,3 +422,61 @@ def generate(p: Parameters | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     adm = adm.sort_values("admission_id").reset_index(drop=True)
     truth = truth.sort_values("admission_id").reset_index(drop=True)
     return adm, truth
+
+
+def claims(admissions: pd.DataFrame, truth: pd.DataFrame,
+           p: Parameters | None = None) -> pd.DataFrame:
+    """The payer's claims summary of each admission: spending in the 12 months before it.
+
+    A care-management algorithm sees a patient's past spending from insurance
+    claims; a hospital's record does not hold it, so it ships in its own file,
+    ``synthetic_claims.csv``. Past spending follows the next-year rule of
+    :func:`generate`: base x e^(0.33 x conditions) x access (the same multiplier,
+    so the same gap at equal need), times e^d, where the year's deviation d has
+    correlation ``p.spending_persistence`` with the next year's. That persistence
+    is what lets a cost score learn the access gap without race, and so be
+    calibrated by race against cost while it under-rates need. Patients who died
+    have no next year; their deviation is drawn afresh. ``admissions`` and
+    ``truth`` are :func:`generate`'s output for the same ``p``; draws come from
+    their own seeded stream, so the other files do not change.
+
+    >>> adm, truth = generate(Parameters(n_patients=300, seed=1))
+    >>> c = claims(adm, truth, Parameters(n_patients=300, seed=1))
+    >>> list(c.columns), len(c) == len(adm), bool((c["spending_prior_12m_usd"] > 0).all())
+    (['admission_id', 'spending_prior_12m_usd'], True, True)
+    """
+    if p is None:
+        p = Parameters()
+    elif not isinstance(p, Parameters):
+        raise TypeError(f"p must be a Parameters instance or None, got {type(p).__name__}")
+    for name, frame, columns in (
+            ("admissions", admissions, ("admission_id", "n_chronic_conditions",
+                                        "cost_next_year_usd")),
+            ("truth", truth, ("admission_id", "spending_access_multiplier"))):
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"{name} must be a DataFrame from generate(), got "
+                            f"{type(frame).__name__}")
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{name} lacks the column {missing[0]!r}; pass generate()'s output")
+    if len(admissions) != len(truth) or not np.array_equal(
+            admissions["admission_id"].to_numpy(), truth["admission_id"].to_numpy()):
+        raise ValueError("admissions and truth must hold the same admissions in the same "
+                         "order (generate()'s output for one Parameters)")
+    need = admissions["n_chronic_conditions"].to_numpy(dtype=float)
+    access = truth["spending_access_multiplier"].to_numpy(dtype=float)
+    if not (np.isfinite(access).all() and (access > 0).all()):
+        raise ValueError("truth column 'spending_access_multiplier' must be positive and finite")
+    expected = p.spending_base_usd * np.exp(0.33 * need) * access
+    rng = np.random.default_rng([p.seed, 2])  # a stream of its own: generate() is unchanged
+    fresh = rng.normal(0, p.spending_noise_sd, len(need))
+    independent = rng.normal(0, p.spending_noise_sd, len(need))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        next_dev = np.log(admissions["cost_next_year_usd"].to_numpy(dtype=float) / expected)
+    next_dev = np.where(np.isfinite(next_dev), next_dev, fresh)
+    rho = p.spending_persistence
+    prior_dev = rho * next_dev + math.sqrt(1 - rho**2) * independent
+    return pd.DataFrame({
+        "admission_id": admissions["admission_id"].to_numpy(),
+        "spending_prior_12m_usd": np.round(expected * np.exp(prior_dev), -1).astype(np.int64),
+    })

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import recall_score, roc_auc_score
 
-from labkit import audit, cohorts, datasets, evaluate, explain, models, synthetic
+from labkit import audit, cohorts, datasets, evaluate, explain, kidney, models, synthetic
 
 FRAME = pd.DataFrame({"x": [0.1, 0.9, 0.2, 0.8], "y": [0, 1, 0, 1]})
 FITTED_PRE = models.pipeline(["x"], []).fit(FRAME[["x"]], FRAME["y"])[:-1]
@@ -24,6 +24,7 @@ PRED = [1, 0, 1, 1, 0, 0]
 G = ["a", "a", "a", "b", "b", "b"]
 # A Task too empty to fit, enough to reach reference_model's own checks.
 EMPTY_TASK = cohorts.Task(pd.DataFrame(), pd.DataFrame(), [])
+SMALL = synthetic.generate(synthetic.Parameters(n_patients=150, seed=3))
 
 
 def boot(**kwargs: object) -> Callable[[], object]:
@@ -259,6 +260,17 @@ CASES = [
      "Parameters.seed must be a whole number", "params-float-seed"),
     (lambda: synthetic.Parameters(spo2_bias={"White": 0.5}), ValueError,
      "Parameters.spo2_bias must give a value for each of", "params-missing-race"),
+    (lambda: synthetic.Parameters(spending_persistence=1.5), ValueError,
+     r"Parameters.spending_persistence must be in \[0, 1\], got 1.5", "params-persistence"),
+    (lambda: synthetic.claims(FRAME, FRAME), ValueError,
+     "admissions lacks the column 'admission_id'; pass generate\\(\\)'s output",
+     "claims-columns"),
+    (lambda: synthetic.claims([], []), TypeError,
+     r"admissions must be a DataFrame from generate\(\), got list", "claims-kind"),
+    (lambda: synthetic.claims(*SMALL, {"seed": 1}), TypeError,
+     "p must be a Parameters instance or None, got dict", "claims-params-kind"),
+    (lambda: synthetic.claims(SMALL[0], SMALL[1].iloc[::-1]), ValueError,
+     "admissions and truth must hold the same admissions in the same order", "claims-order"),
     (lambda: synthetic.generate({"n_patients": 500}), TypeError,
      "p must be a Parameters instance or None, got dict", "generate-dict"),
     # models
@@ -286,6 +298,18 @@ CASES = [
      ValueError, "explanation has no feature names", "mean-abs-no-names"),
     (lambda: explain.okabe_ito("figure"), TypeError,
      "figure must be a matplotlib Figure", "okabe-ito-kind"),
+    # kidney (Lab 6)
+    (lambda: kidney.egfr_ckd_epi_2009(-1.0, 50, "female", False), ValueError,
+     "creatinine_mg_dl must be a positive, finite concentration in mg/dL, got -1",
+     "kidney-2009-negative-creatinine"),
+    (lambda: kidney.egfr_ckd_epi_2009(1.0, 50, "female", "yes"), TypeError,
+     "black must be True/False", "kidney-2009-black-string"),
+    (lambda: kidney.egfr_ckd_epi_2021(1.0, 16, "female"), ValueError,
+     "age must be 18 years or more", "kidney-2021-child"),
+    (lambda: kidney.egfr_ckd_epi_2021(1.0, 50, "unknown"), ValueError,
+     "sex must be 'female' or 'male', got 'unknown'", "kidney-2021-unknown-sex"),
+    (lambda: kidney.ckd_stage([60, np.nan]), ValueError,
+     "egfr must be a finite number .* got nan at row 1", "kidney-stage-nan"),
 ]
 
 
@@ -306,12 +330,13 @@ def test_the_table_covers_every_public_function():
     import labkit.datasets
     import labkit.evaluate
     import labkit.explain
+    import labkit.kidney
     import labkit.models
     import labkit.synthetic
 
     source = inspect.getsource(inspect.getmodule(test_the_table_covers_every_public_function))
     for module in (labkit.evaluate, labkit.audit, labkit.datasets, labkit.cohorts,
-                   labkit.synthetic, labkit.models, labkit.explain):
+                   labkit.synthetic, labkit.models, labkit.explain, labkit.kidney):
         short = module.__name__.split(".")[-1]
         for name in module.__all__:
             obj = getattr(module, name)

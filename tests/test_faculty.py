@@ -10,22 +10,33 @@ whole number fails the test rather than being skipped.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
 
-from tools import objectives
+from tools import notebooks, objectives
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "book" / "faculty.md"
 EXERCISE_REF = re.compile(r"\(Exercise (\d+)\.(\d+)\)$")
 TOTAL = re.compile(r"\*\*(\d+)\*\*")
+#: Every lab's number, from the lab sources themselves: a new lab is held to every rule
+#: below without anyone editing a list here.
+LABS = [int(path.name[:2]) for path in notebooks.sources()]
+#: A session plan's heading in book/instructors.md: "**Lab N - Title (M minutes)**".
+PLAN = re.compile(r"^\*\*Lab (\d) - [^*]+ \((\d+) minutes\)\*\*$", re.M)
 
 
 # ------------------------------------------------------------------ parsing
 def page_lines() -> list[str]:
     return PAGE.read_text(encoding="utf-8").splitlines()
+
+
+def guide() -> str:
+    """The instructor guide, whose session plans this page builds on."""
+    return (ROOT / "book" / "instructors.md").read_text(encoding="utf-8")
 
 
 def headings(lines: list[str]) -> list[tuple[int, int, str]]:
@@ -127,11 +138,90 @@ def bullets_after(block: str, marker: str) -> list[str]:
 def lab_exercises() -> dict[int, set[str]]:
     """Lab number -> the exercise numbers its source marks with '### Exercise N.M'."""
     found: dict[int, set[str]] = {}
-    for path in sorted((ROOT / "labs" / "src").glob("[0-9][0-9]_*.py")):
+    for path in notebooks.sources():
         marks = re.findall(r"^# ### Exercise (\d+\.\d+) ", path.read_text(encoding="utf-8"), re.M)
         assert marks, f"{path.name}: no exercise headings"
         found[int(path.name[:2])] = set(marks)
     return found
+
+
+def plan_tables() -> dict[int, tuple[int, list[list[str]]]]:
+    """Lab number -> (the minutes in its plan's heading, the plan's table) for every
+    "**Lab N - Title (M minutes)**" plan of the instructor guide."""
+    text = guide()
+    heads = list(PLAN.finditer(text))
+    found = {}
+    for k, head in enumerate(heads):
+        end = heads[k + 1].start() if k + 1 < len(heads) else len(text)
+        n = int(head.group(1))
+        assert n not in found, f"two plans for Lab {n}"
+        found[n] = (int(head.group(2)), first_table(text[head.end():end]))
+    return found
+
+
+def check_messages(n: int) -> list[list[str | None]]:
+    """Every message the checks of Lab ``n`` can print, as its pieces of literal text,
+    with None where an f-string puts a value: the lab's check module, the hints under
+    library errors and the shared helpers (judge and frame_problem write hints too)."""
+    found: list[list[str | None]] = []
+    for path in (ROOT / "labkit" / "checks" / f"lab{n}.py",
+                 ROOT / "labkit" / "checks" / "hints.py",
+                 ROOT / "labkit" / "checks" / "__init__.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                found.append([v.value if isinstance(v, ast.Constant) else None
+                              for v in node.values])
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.append([node.value])
+    return found
+
+
+def prefixes(pieces: list[str | None]) -> str:
+    """A pattern for any beginning of the message made of ``pieces`` (None: any value)."""
+    options, sofar = [""], ""
+    for piece in pieces:
+        if piece is None:
+            sofar += ".*"
+            options.append(sofar)
+        else:
+            options += [sofar + re.escape(piece[:i]) for i in range(1, len(piece) + 1)]
+            sofar += re.escape(piece)
+    return "(?:" + "|".join(options) + ")"
+
+
+def printable(fragment: str, pieces: list[str | None]) -> bool:
+    """True if ``fragment`` is a stretch of the message made of ``pieces``: it starts
+    inside a piece of literal text (at its start, or at least 10 characters before its
+    end), or in a value followed by at least 10 characters of literal text, and runs on
+    through the values and text that follow."""
+    for i, piece in enumerate(pieces):
+        if piece is None:
+            after = pieces[i + 1] if i + 1 < len(pieces) else None
+            if after is not None and len(after) >= 10 and re.fullmatch(
+                    ".+?" + re.escape(after) + prefixes(pieces[i + 2:]), fragment, re.S):
+                return True
+            continue
+        for start in range(len(piece)):
+            head = piece[start:]
+            if head.startswith(fragment):
+                return True
+            # Running on into a value: from the start of the piece, or from 10 characters
+            # or more of it, so that a word like "the " cannot lead into any value.
+            if fragment.startswith(head) and (start == 0 or len(head) >= 10) and re.fullmatch(
+                    re.escape(head) + prefixes(pieces[i + 1:]), fragment, re.S):
+                return True
+    return False
+
+
+def quoted(quote: str, messages: list[list[str | None]]) -> bool:
+    """True if ``quote`` is what one of ``messages`` prints, "..." standing for left-out
+    text; so that values cannot stand for the whole quote, 20 characters of it in a row
+    must be literal text of the checks."""
+    parts = [part.strip() for part in quote.split("...") if part.strip()]
+    texts = [piece for m in messages for piece in m if piece is not None]
+    return bool(parts) and any(
+        quote[i:i + 20] in text for text in texts for i in range(len(quote) - 19)) and all(
+        any(printable(part, m) for m in messages) for part in parts)
 
 
 def flat(text: str) -> str:
@@ -182,9 +272,7 @@ def test_half_day_fits_in_four_hours_with_two_breaks():
 
 
 def test_half_day_labs_are_no_longer_than_the_instructor_guides_plans():
-    guide = (ROOT / "book" / "instructors.md").read_text(encoding="utf-8")
-    plans = {int(n): int(m) for n, m in
-             re.findall(r"^\*\*Lab (\d) - [^*]+ \((\d+) minutes\)\*\*$", guide, re.M)}
+    plans = {int(n): int(m) for n, m in PLAN.findall(guide())}
     rows, _, _ = timed(first_table(section("Half-day workshop for about 30 residents", 3)))
     labs = [row for row in rows if re.match(r"Lab \d - ", row[0])]
     assert len(labs) >= 2
@@ -267,7 +355,7 @@ def test_quoted_test_lengths_and_route_time_match_the_cme_packet():
 def lab_sections() -> dict[int, str]:
     notes = section("Facilitation notes and common learner mistakes", 2)
     found = {}
-    for n in range(5):
+    for n in LABS:
         pattern = re.compile(rf"Lab {n} - .+")
         heads = [t for _, lvl, t in headings(notes.splitlines())
                  if lvl == 3 and pattern.fullmatch(t)]
@@ -290,6 +378,32 @@ def test_every_lab_has_three_to_six_mistakes_tied_to_its_own_exercises():
             assert "Say:" in item, f"what does the facilitator say? {item}"
 
 
+def test_every_mistake_quotes_what_its_check_prints():
+    """Each common mistake quotes at least one hint (20 characters or more) that the lab's
+    checks can print, word for word; "..." may stand for a value the check fills in."""
+    for n, block in lab_sections().items():
+        messages = check_messages(n)
+        for item in bullets_after(block, "**Common mistakes**"):
+            quotes = re.findall(r'"([^"]+)"', item)
+            assert any(quoted(q, messages) for q in quotes), \
+                f"Lab {n}: no hint its checks print is quoted: {item}"
+
+
+def test_the_quote_matcher_refuses_what_it_must():
+    messages = [["the ratio is ", None, "; give a proportion between 0 and 1."],
+                ["replace ... with your answer."]]
+    for right in ("the ratio is 0.5; give a proportion between",
+                  "prevalence; give a proportion between 0 and 1.",
+                  "the ratio is ...; give a proportion between 0 and 1.",
+                  "replace ... with your answer."):
+        assert quoted(right, messages), right
+    for wrong in ("the ratio is 0.5; give a percentage between 0 and 1.",
+                  "give a proportion between 0 and 2.",
+                  "the ratio is anything at all, nothing from the check",
+                  "0.5; give a proportion"):
+        assert not quoted(wrong, messages), wrong
+
+
 def test_every_exercise_the_page_names_exists():
     exercises = {e for found in lab_exercises().values() for e in found}
     named = re.findall(r"Exercises? (\d+\.\d+)", PAGE.read_text(encoding="utf-8"))
@@ -298,11 +412,11 @@ def test_every_exercise_the_page_names_exists():
 
 
 def test_each_lab_reuses_the_stops_of_the_instructor_guide():
-    guide = (ROOT / "book" / "instructors.md").read_text(encoding="utf-8")
-    plans = re.split(r"^\*\*Lab (\d) - [^*]+\*\*$", guide, flags=re.M)
+    plans = re.split(r"^\*\*Lab (\d) - [^*]+\*\*$", guide(), flags=re.M)
     stops = {int(n): re.findall(r"Stop: ([^|]+?\?)", body) for n, body in
              zip(plans[1::2], plans[2::2], strict=True)}
-    assert sorted(stops) == [1, 2, 3, 4] and all(stops.values()), stops
+    # Lab 0's plan is a short heading of its own, with no stop; every other lab has a plan.
+    assert sorted(stops) == [n for n in LABS if n != 0] and all(stops.values()), stops
     sections = lab_sections()
     for n, questions in stops.items():
         assert "**Where to stop the room.**" in sections[n]
@@ -310,6 +424,34 @@ def test_each_lab_reuses_the_stops_of_the_instructor_guide():
         for question in questions:
             assert flat(question) in prose, f"Lab {n}: stop {question!r} missing"
     assert "**Where to stop the room.**" in sections[0]
+
+
+def test_session_plans_are_timed_and_stop_at_their_own_exercises():
+    """Each plan of the instructor guide runs from minute 0 to the minutes in its
+    heading in back-to-back segments, is shorter than the time its lab page states
+    (the pages' times are for a learner alone), and names only exercises of its own
+    lab, one in every row that stops the room."""
+    exercises = lab_exercises()
+    stated = {int(objectives.page_name(p)[5:7]): objectives.page_minutes(p)
+              for p in objectives.page_files() if objectives.page_name(p).startswith("labs/")}
+    plans = plan_tables()
+    assert sorted(plans) == [n for n in LABS if n != 0], sorted(plans)
+    for n, (minutes, table) in plans.items():
+        assert table[0] == ["minutes", "what happens"], f"Lab {n}: {table[0]}"
+        ends = [0]
+        for row in table[1:]:
+            span = re.fullmatch(r"(\d+)-(\d+)", row[0])
+            assert span, f"Lab {n}: minutes {row[0]!r} is not a span like 10-25"
+            assert int(span.group(1)) == ends[-1] < int(span.group(2)), f"Lab {n}: {row[0]}"
+            ends.append(int(span.group(2)))
+            named = set(re.findall(r"\b(\d+\.\d+)\b", " ".join(
+                re.findall(r"Exercises? [\d.]+(?:(?:,| and| to) [\d.]+)*", row[1]))))
+            assert named <= exercises[n], f"Lab {n}: no exercise {sorted(named - exercises[n])}"
+            assert {e.split(".")[0] for e in named} <= {str(n)}, f"Lab {n}: {row[1]}"
+            if "Stop:" in row[1]:
+                assert named, f"Lab {n}: a stop tied to no exercise: {row[1]}"
+        assert ends[-1] == minutes, f"Lab {n}: the plan ends at {ends[-1]}, not {minutes}"
+        assert minutes < stated[n], f"Lab {n}: {minutes} minutes, the page states {stated[n]}"
 
 
 # ------------------------------------------------ role play and preparation
@@ -326,8 +468,24 @@ def test_faculty_preparation_agenda_adds_up():
     block = section("Faculty-preparation session", 2)
     rows, summed, total = timed(first_table(block))
     assert summed == total
-    for n in range(5):
+    for n in LABS:
         assert f"**Lab {n}**" in block, f"no checklist for Lab {n}"
+
+
+def test_each_lab_checklist_is_timed_and_short():
+    """After Lab 0's, each lab's checklist starts by running the lab within the time its
+    page states, then lists three or four things to show a colleague."""
+    block = section("Before you teach each lab: a checklist", 3)
+    stated = {int(objectives.page_name(p)[5:7]): objectives.page_minutes(p)
+              for p in objectives.page_files() if objectives.page_name(p).startswith("labs/")}
+    for n in LABS:
+        items = bullets_after(block, f"**Lab {n}**")
+        if n == 0:
+            assert items, "no checklist for Lab 0"
+            continue
+        assert items[0] == f"Run Lab {n} end to end on the hub within its stated " \
+            f"{stated[n]} minutes.", f"Lab {n}: {items[0]}"
+        assert 3 <= len(items) - 1 <= 4, f"Lab {n}: {len(items) - 1} things to show"
 
 
 # ----------------------------------------------------------------- sources

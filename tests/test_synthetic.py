@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from labkit import datasets
-from labkit.synthetic import Parameters, generate
+from labkit.synthetic import Parameters, claims, generate
 
 P = Parameters()
 
@@ -137,7 +137,7 @@ def test_generator_is_seeded():
 
 
 def test_synthetic_is_labelled_synthetic():
-    for name in ("admissions", "admissions_truth"):
+    for name in ("admissions", "admissions_truth", "claims"):
         card = datasets.card(name)
         assert card.synthetic and "synthetic" in card.file
         assert "SYNTHETIC" in card.title and "Synthetic" in card.description
@@ -188,3 +188,39 @@ def test_datasheet_quotes_the_sizes_in_the_shipped_file(cohort):
         expected.append(f"{pct(share)}")
     missing = [e for e in expected if e not in text]
     assert missing == [], "datasheet is out of date; recomputed values not found: " + str(missing)
+
+
+# Claims (synthetic_claims.csv): past spending with the same access gap, persisting.
+
+def test_past_spending_has_the_access_gap_and_persists(cohort):
+    data = cohort.merge(datasets.load_claims(), on="admission_id")
+    assert len(data) == len(cohort)
+    expected = (P.spending_base_usd * np.exp(0.33 * data["n_chronic_conditions"])
+                * data["spending_access_multiplier"])
+    past = np.log(data["spending_prior_12m_usd"] / expected)
+    nxt = np.log(data["cost_next_year_usd"] / expected)
+    alive = nxt.notna()
+    # The yearly deviations: SD as stated, correlated as stated (rounding to $10 blurs little).
+    assert past.std() == pytest.approx(P.spending_noise_sd, abs=0.02)
+    assert np.corrcoef(past[alive], nxt[alive])[0, 1] == pytest.approx(
+        P.spending_persistence, abs=0.03)
+    # The same access gap at equal need: Black patients' past spending is lower by about the
+    # multiplier (0.78) within each number of conditions.
+    two = data[data["race_ethnicity"].isin(["White", "Black"]) & data["payer"].eq("Medicare")]
+    logs = np.log(two["spending_prior_12m_usd"])
+    by = logs.groupby([two["n_chronic_conditions"], two["race_ethnicity"]]).mean().unstack()
+    weights = two.groupby("n_chronic_conditions").size()
+    gap = ((by["Black"] - by["White"]) * weights).sum() / weights[by.index].sum()
+    assert math.exp(gap) == pytest.approx(P.spending_by_race["Black"], abs=0.05)
+
+
+def test_claims_leave_the_other_files_unchanged_and_are_seeded():
+    small = Parameters(n_patients=300, seed=5)
+    adm, truth = generate(small)
+    first = claims(adm, truth, small)
+    pd.testing.assert_frame_equal(first, claims(adm, truth, small))
+    again_adm, again_truth = generate(small)  # claims() drew from its own stream
+    pd.testing.assert_frame_equal(adm, again_adm)
+    pd.testing.assert_frame_equal(truth, again_truth)
+    loose = claims(adm, truth, Parameters(n_patients=300, seed=5, spending_persistence=0.0))
+    assert not first["spending_prior_12m_usd"].equals(loose["spending_prior_12m_usd"])
