@@ -230,7 +230,7 @@ newly_above.round(4)
 share = {(g, eq): [(d[col] < 45).mean(), (d[col] < 30).mean(), (d[col] <= 20).mean()]
          for g, d in patients.groupby("group") for eq, col in (("2009", "egfr_2009"),
                                                                 ("2021", "egfr_2021"))}
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True, layout="constrained")
 x = np.arange(3)
 for ax, group in zip(axes, ["Black", "non-Black"], strict=True):
     ax.bar(x - 0.2, 100 * np.array(share[(group, "2009")]), 0.4, color="#999999",
