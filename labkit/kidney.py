@@ -18,6 +18,11 @@ result keeps the index of the first Series passed. Impossible or unknown input
 (creatinine that is not positive, an age under 18, a sex that is not "female"
 or "male") raises a one-line error naming the argument, the value and its row.
 
+Written here rather than taken from a package: the equations are a few lines of
+published arithmetic, the labs need the retired 2009 race term beside the 2021
+equation, and no maintained Python library we could find offers both with the
+input checks above; tests/test_kidney.py holds them to the papers' constants.
+
 >>> from labkit import kidney
 >>> round(kidney.egfr_ckd_epi_2021(1.0, 50, "female"))
 69
