@@ -113,23 +113,25 @@ def _numbers(inputs: _Inputs, name: str, value: object, what: str) -> np.ndarray
     return out
 
 
+def _refuse_first(inputs: _Inputs, values: np.ndarray, bad: np.ndarray, rule: str) -> None:
+    """ValueError naming the first value where ``bad`` holds: "<rule>, got <value> at row ..."."""
+    rows = np.flatnonzero(bad)
+    if rows.size:
+        i = int(rows[0])
+        raise ValueError(f"{rule}, got {values[i]:g}{_where(inputs.index, i, inputs.scalar)}.")
+
+
 def _creatinine(inputs: _Inputs, value: object) -> np.ndarray:
     scr = _numbers(inputs, "creatinine_mg_dl", value, "serum creatinine in mg/dL, a number")
-    bad = np.flatnonzero(~np.isfinite(scr) | (scr <= 0))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"creatinine_mg_dl must be a positive, finite concentration in mg/dL, "
-                         f"got {scr[i]:g}{_where(inputs.index, i, inputs.scalar)}.")
+    _refuse_first(inputs, scr, ~np.isfinite(scr) | (scr <= 0),
+                  "creatinine_mg_dl must be a positive, finite concentration in mg/dL")
     return scr
 
 
 def _age(inputs: _Inputs, value: object) -> np.ndarray:
     age = _numbers(inputs, "age", value, "the age in years, a number")
-    bad = np.flatnonzero(~np.isfinite(age) | (age < MIN_AGE))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"age must be {MIN_AGE} years or more (the CKD-EPI equations are for "
-                         f"adults), got {age[i]:g}{_where(inputs.index, i, inputs.scalar)}.")
+    _refuse_first(inputs, age, ~np.isfinite(age) | (age < MIN_AGE),
+                  f"age must be {MIN_AGE} years or more (the CKD-EPI equations are for adults)")
     return age
 
 

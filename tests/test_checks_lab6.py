@@ -277,3 +277,61 @@ def test_mechanism_race_term_and_reclassification(patients):
     # More Black patients fall under 30 by 2021 than by 2009; fewer non-Black patients do.
     assert (p["egfr_2021"][black] < 30).mean() > (p["egfr_2009"][black] < 30).mean()
     assert (p["egfr_2021"][~black] < 30).mean() < (p["egfr_2009"][~black] < 30).mean()
+
+
+# What the lab says in words (its prose and alt text) holds in the data ------------------
+
+def prose() -> str:
+    """The lab source's markdown and alt texts as one line of words."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "labs/src/06_egfr_race.py").read_text(
+        encoding="utf-8")
+    return " ".join(re.sub(r"(?m)^#\s?", "", text).split())
+
+
+def test_prose_hand_patient_lands_on_either_side_of_30():
+    p = lab6.HAND_PATIENT
+    assert "her result lands on either side of 30" in prose()
+    female = p["sex"] == "female"
+    e09 = ckd_epi(p["creatinine_mg_dl"], p["age"], female, p["black"], 2009)
+    e21 = ckd_epi(p["creatinine_mg_dl"], p["age"], female, None, 2021)
+    assert e09 >= 30 > e21
+
+
+def test_prose_transplant_case_crosses_20_first_by_the_race_free_equation():
+    assert "the race term kept his eGFR above 20 while the race-free equation put it below" in \
+        prose()
+    case = lab6.transplant_case()
+    e09 = ckd_epi(case["creatinine_mg_dl"], case["age"], False, True, 2009)
+    e21 = ckd_epi(case["creatinine_mg_dl"], case["age"], False, None, 2021)
+    first21 = int(np.argmax(e21 <= 20))
+    assert (e21 <= 20).any() and (e09 <= 20).any()
+    assert e09[first21] > 20, "the 2009 equation should still be above 20 on the 2021 date"
+    assert int(np.argmax(e09 <= 20)) > first21
+
+
+def test_prose_alt_text_bars_rise_for_black_and_fall_for_other_patients(patients):
+    assert ("For Black patients the blue bars are taller than the grey ones; for non-Black "
+            "patients they are shorter.") in prose()
+    p = patients
+
+    def share(col, rows, limit, inclusive):
+        values = p.loc[rows, col]
+        return (values <= limit).mean() if inclusive else (values < limit).mean()
+
+    for limit, inclusive in ((45, False), (30, False), (20, True)):
+        for rows, rises in ((p["black"], True), (~p["black"], False)):
+            before = share("egfr_2009", rows, limit, inclusive)
+            after = share("egfr_2021", rows, limit, inclusive)
+            assert (after > before) if rises else (after < before), (limit, rises)
+
+
+def test_prose_ratio_sentence_holds(patients):
+    assert ("For Black patients the 2021 equation gives a lower eGFR; for most other patients "
+            "a slightly higher one.") in prose()
+    p = patients
+    ratio = p["egfr_2021"] / p["egfr_2009"]
+    assert (ratio[p["black"]] < 1).all()
+    assert (ratio[~p["black"]] > 1).mean() > 0.5 and ratio[~p["black"]].median() < 1.1

@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["CheckFailed", "Feedback", "feedback", "strict", "unanswered", "close",
-           "decimals", "matches", "judge", "as_number", "frame_problem", "rows_problem"]
+           "decimals", "decimals_of", "matches", "judge", "as_number", "frame_problem",
+           "rows_problem", "threshold_optimizer_problem"]
 
 STRICT_ENV = "LABKIT_STRICT"
 
@@ -131,6 +132,41 @@ def decimals(value: float) -> int:
     mantissa, _, exponent = text.partition("e")
     places = len(mantissa.partition(".")[2].rstrip("0"))
     return max(0, places - int(exponent or 0))
+
+
+def decimals_of(values: Iterable[object]) -> int | None:
+    """The decimals ``values`` were rounded to: the most any of them shows (None if none is
+    a number). An unrounded mean shows 17; 8/50 = 0.16 alone would show 2.
+
+    >>> decimals_of(pd.Series([0.25, 0.167, np.nan])), decimals_of([np.nan])
+    (3, None)
+    """
+    places = [decimals(float(v)) for v in values if as_number(v) is not None]
+    return max(places) if places else None
+
+
+def threshold_optimizer_problem(to: object) -> str | None:
+    """The first setting of a fairlearn ``ThresholdOptimizer`` that differs from the one the
+    labs ask for (equal sensitivity, balanced accuracy, a prefitted model's probabilities),
+    as a hint; None when all four are right.
+
+    >>> from types import SimpleNamespace
+    >>> threshold_optimizer_problem(SimpleNamespace(
+    ...     constraints="true_positive_rate_parity", objective="accuracy_score",
+    ...     prefit=True, predict_method="predict_proba"))[:45]
+    "use objective='balanced_accuracy_score': with"
+    """
+    settings = [
+        (getattr(to, "constraints", None) == "true_positive_rate_parity",
+         "use constraints='true_positive_rate_parity' (equal sensitivity)."),
+        (getattr(to, "objective", None) == "balanced_accuracy_score",
+         "use objective='balanced_accuracy_score': with plain accuracy the best rule flags "
+         "almost nobody, because most patients are not readmitted."),
+        (getattr(to, "prefit", None) is True, "use prefit=True: the model is already fitted."),
+        (getattr(to, "predict_method", None) == "predict_proba",
+         "use predict_method='predict_proba' so the thresholds apply to predicted risks."),
+    ]
+    return next((hint for ok, hint in settings if not ok), None)
 
 
 def matches(value: object, expected: float, *, tol: float = 1e-9,

@@ -23,10 +23,11 @@ from labkit import audit, cohorts
 from labkit.checks import (
     Feedback,
     as_number,
-    decimals,
+    decimals_of,
     feedback,
     frame_problem,
     judge,
+    threshold_optimizer_problem,
     unanswered,
 )
 from labkit.checks.state import RANDOM_STATE, lab_state
@@ -107,13 +108,6 @@ def _same(a: object, b: pd.Series, tol: float = TOL, decimals: int | None = None
         if np.isnan(v) or abs(g - v) > max(tol, slack):
             return False
     return True
-
-
-def _decimals_of(series: pd.Series) -> int | None:
-    """The decimals ``series`` was rounded to: the most any of its values shows (None if
-    all are NaN). An unrounded mean shows 17; 8/50 = 0.16 alone would show 2."""
-    places = [decimals(float(v)) for v in series if as_number(v) is not None]
-    return max(places) if places else None
 
 
 def _flags(values: object, n: int, n_train: int, exercise: str) -> np.ndarray | Feedback:
@@ -269,7 +263,7 @@ def calibration_table(calib: object) -> Feedback:
     if not _same(calib["n"], n):
         return feedback("3.3", False, "n should be the number of test patients in each group.")
     obs, pred = calib["observed"], calib["predicted"]
-    places = min(p for p in (_decimals_of(obs), _decimals_of(pred), 17) if p is not None)
+    places = min(p for p in (decimals_of(obs), decimals_of(pred), 17) if p is not None)
     if places < 3:
         return feedback("3.3", False, "keep at least 3 decimals in observed and predicted "
                         "(round only for display).")
@@ -403,19 +397,9 @@ def mitigation(mitigator: object, y_pred_fair: object, tpr_gap_after: object,
     if not hasattr(mitigator, "interpolated_thresholder_"):
         return feedback("3.5", False, "mitigator is not fitted yet (step 2): call "
                         "mitigator.fit(task.X_train, task.y_train, sensitive_features=...).")
-    settings = [
-        (mitigator.constraints == "true_positive_rate_parity",
-         "use constraints='true_positive_rate_parity' (equal sensitivity)."),
-        (mitigator.objective == "balanced_accuracy_score",
-         "use objective='balanced_accuracy_score': with plain accuracy the best rule flags "
-         "almost nobody, because most patients are not readmitted."),
-        (mitigator.prefit is True, "use prefit=True: the model is already fitted."),
-        (mitigator.predict_method == "predict_proba",
-         "use predict_method='predict_proba' so the thresholds apply to predicted risks."),
-    ]
-    for ok, hint in settings:
-        if not ok:
-            return feedback("3.5", False, hint)
+    hint = threshold_optimizer_problem(mitigator)
+    if hint:
+        return feedback("3.5", False, hint)
     ref = _reference()
     est = mitigator.estimator_
     try:
@@ -457,7 +441,7 @@ def mitigation(mitigator: object, y_pred_fair: object, tpr_gap_after: object,
         if _same(tpr_fair, before):
             return feedback("3.5", False, "tpr_fair is the sensitivity before mitigation; build "
                             "the MetricFrame from y_pred_fair.")
-        if not _same(tpr_fair, want_tpr, decimals=_decimals_of(tpr_fair)):
+        if not _same(tpr_fair, want_tpr, decimals=decimals_of(tpr_fair)):
             return feedback("3.5", False, "tpr_fair should be each group's sensitivity under "
                             "y_pred_fair (step 4): MetricFrame(metrics=true_positive_rate, "
                             "y_true=y_test, y_pred=y_pred_fair, sensitive_features=race)"

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from labkit import datasets
-from labkit.checks import Feedback, as_number, decimals, feedback, frame_problem, unanswered
+from labkit.checks import Feedback, as_number, decimals_of, feedback, frame_problem, unanswered
 from labkit.checks.state import lab_state
 
 __all__ = ["comparable_group", "occult_by_group", "rule_miss_rate", "model_calibration",
@@ -99,18 +99,13 @@ def _series(value: object) -> pd.Series | None:
     return None
 
 
-def _decimals_of(series: pd.Series) -> int | None:
-    places = [decimals(float(v)) for v in series if as_number(v) is not None]
-    return max(places) if places else None
-
-
 def _same(a: pd.Series, b: pd.Series, tol: float = TOL, min_decimals: int | None = 3) -> bool:
     """True if ``a`` equals ``b`` group by group, or is ``b`` rounded to at least
     ``min_decimals`` places (NaN equals NaN)."""
     got = {str(k): v for k, v in a.items()}
     if set(got) != {str(k) for k in b.index}:
         return False
-    places = _decimals_of(a)
+    places = decimals_of(a)
     slack = 0.0
     if min_decimals is not None and places is not None and places >= min_decimals:
         slack = 0.5 * 10.0**-places + 1e-12
@@ -177,6 +172,21 @@ def comparable_group(comparable: object) -> Feedback:
                     f"({share:.0%} of all); each has an SpO2 and an arterial SaO2.")
 
 
+def _rates_by_group(value: object, exercise: str, name: str,
+                    comp: pd.DataFrame) -> pd.Series | Feedback:
+    """``value`` as one rate per group of ``comp``, or the feedback saying why it is not."""
+    if unanswered(value):
+        return feedback(exercise, False, "replace ... with your answer.")
+    series = _series(value)
+    if series is None:
+        return feedback(exercise, False, f"{name} should be a pandas Series: one rate per race "
+                        f"and ethnicity group, got {type(value).__name__}.")
+    problem = _index_problem(series, _groups(comp), name)
+    if problem:
+        return feedback(exercise, False, problem)
+    return series
+
+
 # Exercise 7.2 -------------------------------------------------------------------
 
 def _in_band(frame: pd.DataFrame, low: float = BAND[0], high: float = BAND[1]) -> pd.Series:
@@ -186,17 +196,11 @@ def _in_band(frame: pd.DataFrame, low: float = BAND[0], high: float = BAND[1]) -
 def occult_by_group(occult_rate: object) -> Feedback:
     """Exercise 7.2: share of readings with SaO2 < 88% among those with SpO2 92-96%, by group,
     in the comparable group."""
-    if unanswered(occult_rate):
-        return feedback("7.2", False, "replace ... with your answer.")
-    series = _series(occult_rate)
-    if series is None:
-        return feedback("7.2", False, "occult_rate should be a pandas Series: one rate per "
-                        f"race and ethnicity group, got {type(occult_rate).__name__}.")
     ref = _reference()
     comp = ref.comparable
-    problem = _index_problem(series, _groups(comp), "occult_rate")
-    if problem:
-        return feedback("7.2", False, problem)
+    series = _rates_by_group(occult_rate, "7.2", "occult_rate", comp)
+    if isinstance(series, Feedback):
+        return series
     low_sao2 = comp["sao2_true"] < HYPOXAEMIA
     band = _in_band(comp)
     want = _by_group(comp[band], low_sao2[band])
@@ -208,7 +212,7 @@ def occult_by_group(occult_rate: object) -> Feedback:
                         f"readings ({int(k['Black'])} of {int(n['Black'])}) and {white:.1%} of "
                         f"White patients' ({int(k['White'])} of {int(n['White'])}), per reading "
                         "with SpO2 92-96%; few events, so read the counts too.")
-    places = _decimals_of(series)
+    places = decimals_of(series)
     if places is not None and places < 3 and _same(series, want, min_decimals=1):
         return feedback("7.2", False, "occult_rate is rounded too coarsely to check; keep at "
                         "least 3 decimals (round only for display).")
@@ -245,17 +249,10 @@ def occult_by_group(occult_rate: object) -> Feedback:
 def rule_miss_rate(miss_rate: object) -> Feedback:
     """Exercise 7.3: among truly hypoxaemic comparable patients (SaO2 < 88%), the share the
     NEWS2 red score (SpO2 <= 91%) does not flag, by group."""
-    if unanswered(miss_rate):
-        return feedback("7.3", False, "replace ... with your answer.")
-    series = _series(miss_rate)
-    if series is None:
-        return feedback("7.3", False, "miss_rate should be a pandas Series: one rate per race "
-                        f"and ethnicity group, got {type(miss_rate).__name__}.")
-    ref = _reference()
-    comp = ref.comparable
-    problem = _index_problem(series, _groups(comp), "miss_rate")
-    if problem:
-        return feedback("7.3", False, problem)
+    comp = _reference().comparable
+    series = _rates_by_group(miss_rate, "7.3", "miss_rate", comp)
+    if isinstance(series, Feedback):
+        return series
     hyp = comp["sao2_true"] < HYPOXAEMIA
     flagged = comp["spo2"] <= RED_SCORE
     want = _by_group(comp[hyp], ~flagged[hyp])
@@ -264,7 +261,7 @@ def rule_miss_rate(miss_rate: object) -> Feedback:
         return feedback("7.3", True, f"the red score misses {want['Black']:.1%} of truly "
                         f"hypoxaemic Black patients ({int(n['Black'])} hypoxaemic) and "
                         f"{want['White']:.1%} of White patients ({int(n['White'])}).")
-    places = _decimals_of(series)
+    places = decimals_of(series)
     if places is not None and places < 3 and _same(series, want, min_decimals=1):
         return feedback("7.3", False, "miss_rate is rounded too coarsely to check; keep at "
                         "least 3 decimals.")

@@ -26,7 +26,16 @@ import numpy as np
 import pandas as pd
 
 from labkit import audit, cohorts
-from labkit.checks import Feedback, as_number, decimals, feedback, frame_problem, judge, unanswered
+from labkit.checks import (
+    Feedback,
+    as_number,
+    decimals,
+    feedback,
+    frame_problem,
+    judge,
+    threshold_optimizer_problem,
+    unanswered,
+)
 from labkit.checks.state import RANDOM_STATE, lab_state
 
 __all__ = ["proxies", "reweighting", "exponentiated_gradient", "threshold_optimizer",
@@ -440,19 +449,9 @@ def threshold_optimizer(to: object, flags_to: object, coin_flipped: object) -> F
     if not isinstance(to, ThresholdOptimizer):
         return feedback("8.4", False, "to should be a fairlearn ThresholdOptimizer, got "
                         f"{type(to).__name__}.")
-    settings = [
-        (to.constraints == "true_positive_rate_parity",
-         "use constraints='true_positive_rate_parity' (equal sensitivity)."),
-        (to.objective == "balanced_accuracy_score",
-         "use objective='balanced_accuracy_score': with plain accuracy the best rule flags "
-         "almost nobody, because most patients are not readmitted."),
-        (to.prefit is True, "use prefit=True: the model is already fitted."),
-        (to.predict_method == "predict_proba",
-         "use predict_method='predict_proba' so the thresholds apply to predicted risks."),
-    ]
-    for ok, hint in settings:
-        if not ok:
-            return feedback("8.4", False, hint)
+    hint = threshold_optimizer_problem(to)
+    if hint:
+        return feedback("8.4", False, hint)
     if not hasattr(to, "interpolated_thresholder_"):
         return feedback("8.4", False, "to is not fitted yet: to.fit(task.X_train, y_train, "
                         "sensitive_features=A_train).")
