@@ -11,6 +11,9 @@ Reads only files installed on this machine; nothing is downloaded.
 - synthetic_claims.csv: SYNTHETIC spending in the 12 months before each
   admission, from the payer's claims (labkit.synthetic.claims; its own seeded
   stream, so the files above do not change).
+- synthetic_predictions.csv: a FICTIONAL vendor's 30-day readmission risk for
+  each SYNTHETIC patient's first admission, with the outcome
+  (labkit.synthetic.vendor_predictions; fixed coefficients, nothing random).
 - prepost_scores_synthetic.csv: SYNTHETIC pre/post knowledge-test scores of
   30 imaginary learners, from labkit.programme.synthetic_scores (seeded).
 """
@@ -75,6 +78,13 @@ def synthetic_csvs() -> tuple[str, str, str]:
     return tuple(_csv(frame) for frame in synthetic_frames())
 
 
+def predictions_csv() -> str:
+    """The SYNTHETIC vendor predictions (one row per patient) as CSV text."""
+    from labkit.synthetic import vendor_predictions
+
+    return _csv(vendor_predictions(synthetic_frames()[0]))
+
+
 def prepost_csv() -> str:
     """The SYNTHETIC pre/post test scores as CSV text."""
     from labkit.programme import synthetic_scores
@@ -87,6 +97,7 @@ GENERATORS = {
     "synthetic_admissions.csv": lambda: synthetic_csvs()[0],
     "synthetic_admissions_truth.csv": lambda: synthetic_csvs()[1],
     "synthetic_claims.csv": lambda: synthetic_csvs()[2],
+    "synthetic_predictions.csv": predictions_csv,
     "prepost_scores_synthetic.csv": prepost_csv,
 }
 

@@ -1,4 +1,4 @@
-"""Command line: ``labkit verify``, ``labkit info NAME`` and ``labkit prepost SCORES``.
+"""Command line: ``labkit verify``, ``info NAME``, ``prepost SCORES`` and ``audit PREDICTIONS``.
 
 - ``labkit verify [NAME ...]``: check the datasets' checksums and schemas.
 - ``labkit info NAME``: print a dataset's card.
@@ -7,6 +7,11 @@
   self-contained HTML report (:mod:`labkit.programme`). Each item's objective
   comes from the file's ``objective`` column or, without one, from the
   question bank (:func:`labkit.quiz.by_id`).
+- ``labkit audit PREDICTIONS --outcome COL --score COL [--group COL ...]
+  [--threshold T] [--time COL] [--id COL] --out report.html``: audit a model
+  on local patients (one row per patient; CSV or Parquet) and write one
+  self-contained HTML report, or with ``--format md`` the model-card section
+  (:mod:`labkit.extract` reads the file, :mod:`labkit.report` audits it).
 
 Bad input gives one line on stderr naming the file, column or value at fault
 and exit status 2, never a traceback, and never a partial report.
@@ -25,6 +30,7 @@ import sys
 from pathlib import Path
 
 from labkit import datasets
+from labkit.output import output_path
 
 EXIT_BAD_INPUT = 2
 
@@ -46,7 +52,91 @@ def _parser() -> argparse.ArgumentParser:
     prepost.add_argument("--out", type=Path, required=True, help="HTML file to write")
     prepost.add_argument("--title", default="Programme evaluation: pre/post knowledge test",
                          help="title of the report")
+    _audit_parser(sub)
     return parser
+
+
+def _audit_parser(sub: argparse._SubParsersAction) -> None:
+    audit = sub.add_parser(
+        "audit", help="audit a model's predictions on local patients: discrimination, "
+        "calibration, clinical utility, groups, time; one HTML report",
+        description="Audit a prediction model on your own patients. PREDICTIONS has one row "
+        "per patient: the observed outcome, the model's predicted probability, and optional "
+        "group, date and patient-id columns (CSV, delimiter detected, or Parquet).")
+    audit.add_argument("predictions", type=Path, help="CSV (or .parquet) file, one row per "
+                       "patient")
+    audit.add_argument("--outcome", required=True, help="column of the observed outcome "
+                       "(1/0, yes/no, true/false, or see --positive)")
+    audit.add_argument("--score", required=True, help="column of the predicted probability "
+                       "(0-1, or percentages 0-100)")
+    audit.add_argument("--group", action="append", default=[], metavar="COL",
+                       help="a column of patient groups to compare (repeat for more)")
+    audit.add_argument("--intersect", action="append", default=[], metavar="COL,COL",
+                       help="group columns to audit together, e.g. race_ethnicity,sex "
+                       "(repeatable)")
+    audit.add_argument("--reference", action="append", default=[], metavar="COL=GROUP",
+                       help="reference group of a column (default: its largest group)")
+    audit.add_argument("--threshold", type=float, default=None,
+                       help="predicted risk at or above which the service acts (default: the "
+                       "prevalence, with a warning)")
+    audit.add_argument("--time", default=None, metavar="COL", help="column of dates (ISO "
+                       "8601) for performance over time")
+    audit.add_argument("--period", choices=("month", "quarter", "year"), default="quarter",
+                       help="period for performance over time (default: quarter)")
+    audit.add_argument("--id", default=None, metavar="COL", help="column of patient ids "
+                       "(checked for duplicates)")
+    audit.add_argument("--out", type=Path, required=True, help="file to write")
+    audit.add_argument("--format", choices=("html", "md"), default=None,
+                       help="html: the full report (default); md: the model-card section "
+                       "(default from --out's suffix)")
+    audit.add_argument("--title", default="Audit of a prediction model on local patients")
+    audit.add_argument("--card", type=Path, default=None, metavar="YAML",
+                       help="model-card fields already written (field: text)")
+    audit.add_argument("--level", type=float, default=0.95, help="confidence level "
+                       "(default 0.95)")
+    read = audit.add_argument_group("reading the file (detected when not given)")
+    read.add_argument("--delimiter", default=None)
+    read.add_argument("--decimal", default=None, help="decimal mark, . or ,")
+    read.add_argument("--thousands", default=None, help="thousands separator")
+    read.add_argument("--encoding", default=None, help="text encoding (default: UTF-8, "
+                      "else Windows-1252 with a warning)")
+    read.add_argument("--positive", default=None, help="the outcome value that means the "
+                      "event happened, e.g. died")
+    read.add_argument("--scale", choices=("auto", "probability", "percent"), default="auto",
+                      help="scale of the score (default: detected)")
+    audit.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _pairs(values: list[str]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        column, sep, group = value.partition("=")
+        if not sep or not column.strip():
+            raise ValueError(f"--reference {value!r}: write COLUMN=GROUP, e.g. sex=female")
+        out[column.strip()] = group.strip()
+    return out
+
+
+def _audit(args: argparse.Namespace) -> None:
+    from labkit import extract, report
+
+    fmt = args.format or ("md" if args.out.suffix.lower() in (".md", ".markdown") else "html")
+    output_path(args.out, "report.md" if fmt == "md" else "report.html")
+    card = report.read_card(args.card) if args.card else None
+    predictions = extract.read_predictions(
+        args.predictions, outcome=args.outcome, score=args.score, groups=args.group,
+        time=args.time, id=args.id, delimiter=args.delimiter, thousands=args.thousands,
+        decimal=args.decimal, encoding=args.encoding, positive=args.positive, scale=args.scale)
+    result = report.audit(predictions, threshold=args.threshold,
+                          reference=_pairs(args.reference), intersections=args.intersect,
+                          period=args.period, level=args.level, card=card,
+                          progress=not args.quiet)
+    write = report.write_markdown if fmt == "md" else report.write_html
+    out = write(result, args.out) if fmt == "md" else write(result, args.out, title=args.title)
+    print(result.summary())
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    print(f"wrote {out}")
 
 
 def _has_objective_column(path: Path) -> bool:
@@ -94,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"ok  {spec.name}  {spec.n_rows} rows  {spec.file}")
         elif args.command == "prepost":
             _prepost(args)
+        elif args.command == "audit":
+            _audit(args)
         else:
             print(datasets.card(args.name)._repr_markdown_())
     except (OSError, ValueError) as exc:

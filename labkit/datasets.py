@@ -35,6 +35,7 @@ __all__ = [
     "load_admissions",
     "load_admissions_truth",
     "load_claims",
+    "load_predictions",
     "load_prepost_scores",
     "verify",
     "verify_all",
@@ -46,10 +47,13 @@ DATA_DIR_ENV = "LABKIT_DATA_DIR"
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a dataset's schema."""
+    """One column of a dataset's schema.
+
+    A ``"date"`` column holds ISO dates (YYYY-MM-DD); its ``min`` and ``max`` are years.
+    """
 
     name: str
-    kind: Literal["float", "int", "category"]
+    kind: Literal["float", "int", "category", "date"]
     description: str
     unit: str = ""
     min: float | None = None
@@ -215,6 +219,30 @@ def _claims_columns() -> tuple[Column, ...]:
     )
 
 
+def _predictions_columns() -> tuple[Column, ...]:
+    # Written out rather than imported (labkit.audit imports scipy); tests compare them.
+    from labkit.synthetic import PAYERS, RACES, Parameters
+
+    c = Column
+    keys = tuple(f"P{key:06d}" for key in range(1, Parameters().n_patients + 1))
+    return (
+        c("patient_id", "category", "synthetic patient code, P + patient_key of "
+          "synthetic_admissions.csv with six digits (no real patient)", allowed=keys),
+        c("admission_date", "date", "date of the first admission: a synthetic day within the "
+          "recorded quarter", min=2019, max=2024),
+        c("age_band", "category", "age at admission, in the bands of labkit.audit.age_band",
+          "years", allowed=("18-44", "45-64", "65-74", "75+")),
+        c("sex", "category", "sex recorded in the record", allowed=("female", "male")),
+        c("race_ethnicity", "category", "race and ethnicity as recorded (not used by the score)",
+          allowed=RACES),
+        c("payer", "category", "primary payer (not used by the score)", allowed=PAYERS),
+        c("readmitted_30d", "int", "unplanned readmission within 30 days of discharge", min=0,
+          max=1),
+        c("predicted_risk", "float", "the vendor score's predicted probability of readmission",
+          min=0, max=1),
+    )
+
+
 def _prepost_columns() -> tuple[Column, ...]:
     # Written out rather than imported from labkit.programme (which imports scipy), so
     # that loading any dataset stays light; load() checks the file against these values.
@@ -334,6 +362,33 @@ CARDS: dict[str, DatasetCard] = {
             "the same access gap at equal need; see the datasheet.",
             "Drawn per admission: the windows of two admissions of one patient may overlap "
             "without matching each other.",
+        ),
+    ),
+    "predictions": DatasetCard(
+        name="predictions",
+        file="synthetic_predictions.csv",
+        title="SYNTHETIC predictions of a fictional vendor's readmission score",
+        synthetic=True,
+        description=(
+            SYNTHETIC_NOTE + " One row per patient of synthetic_admissions.csv, from the "
+            "patient's first admission: the observed 30-day readmission and the predicted "
+            "risk from a FICTIONAL vendor's logistic score with fixed coefficients developed "
+            "elsewhere, with age band, sex, race and ethnicity, payer and a date. The example "
+            "for auditing a deployed model on your own patients (labkit audit)."
+        ),
+        source=("labkit.synthetic.vendor_predictions() on the admissions of seed 20190101 "
+                "(datasets/generate.py)"),
+        licence="CC0 1.0 (synthetic; no rights reserved)",
+        citation="The open lab kit for health-AI education, synthetic admissions cohort v1",
+        target="readmitted_30d",
+        n_rows=14918,
+        columns=_predictions_columns(),
+        limitations=(
+            "Synthetic, and the vendor is fictional: the score's coefficients were chosen by "
+            "hand to teach an audit; they describe no real product.",
+            "Patients whose first admission ended in death or hospice have no 30-day "
+            "readmission to predict and are not in the file (see the datasheet).",
+            "The day of admission is synthetic: the cohort records only the year and quarter.",
         ),
     ),
     "prepost_scores": DatasetCard(
@@ -464,6 +519,13 @@ def _shown(value: object) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
+def _allowed(values: tuple[str, ...]) -> str:
+    """The allowed values for a message: all of a short list, the ends of a long one."""
+    if len(values) <= 12:
+        return str(list(values))
+    return f"{values[0]!r}, {values[1]!r}, ... {values[-1]!r} ({len(values):,} values)"
+
+
 def check_header(path: Path) -> None:
     """Refuse a header that pandas would silently repair (duplicate or blank names)."""
     with path.open(encoding="utf-8", newline="") as fh:
@@ -529,13 +591,35 @@ def _validate(df: pd.DataFrame, spec: DatasetCard, path: Path) -> None:
                     f"{path}: column {col.name!r} value {_shown(values.iloc[i])} at line {i + 2} "
                     f"is outside [{col.min}, {col.max}]"
                 )
+        elif col.kind == "date":
+            text = values.astype("string")
+            parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+            bad = (parsed.isna() & values.notna()).to_numpy()
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise ValueError(
+                    f"{path}: column {col.name!r} should be a date (YYYY-MM-DD) but line "
+                    f"{i + 2} holds {_shown(values.iloc[i])}"
+                )
+            year = parsed.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+            out = np.zeros(len(df), dtype=bool)
+            if col.min is not None:
+                out |= year < col.min
+            if col.max is not None:
+                out |= year > col.max
+            if out.any():
+                i = int(np.flatnonzero(out)[0])
+                raise ValueError(
+                    f"{path}: column {col.name!r} value {_shown(values.iloc[i])} at line {i + 2} "
+                    f"is outside the years {col.min}-{col.max}"
+                )
         elif col.allowed is not None:
             bad = ~values.isin(col.allowed) & values.notna()
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
                 raise ValueError(
                     f"{path}: column {col.name!r} value {_shown(values.iloc[i])} at line {i + 2} "
-                    f"is not one of {list(col.allowed)}"
+                    f"is not one of {_allowed(col.allowed)}"
                 )
 
 
@@ -566,6 +650,8 @@ def load(name: str, *, folder: str | os.PathLike[str] | None = None) -> pd.DataF
             df[col.name] = pd.Categorical(df[col.name], categories=list(col.allowed or ()))
         elif col.kind == "int":
             df[col.name] = df[col.name].astype("Int64" if col.nullable else "int64")
+        elif col.kind == "date":
+            df[col.name] = pd.to_datetime(df[col.name], format="%Y-%m-%d")
     # The dataset's name, not its card: pandas deep-copies ``attrs`` into every frame
     # it derives, and copying the whole card made each column selection several times
     # slower (a third of a pipeline's prediction time). ``card(df.attrs["dataset"])``
@@ -612,6 +698,16 @@ def load_claims() -> pd.DataFrame:
     return load("claims")
 
 
+def load_predictions() -> pd.DataFrame:
+    """SYNTHETIC predictions of a fictional vendor's readmission score, one row per patient.
+
+    >>> df = load_predictions()
+    >>> bool(df["predicted_risk"].mean() > df["readmitted_30d"].mean())  # it over-predicts
+    True
+    """
+    return load("predictions")
+
+
 def load_prepost_scores() -> pd.DataFrame:
     """SYNTHETIC pre/post knowledge-test scores (30 learners, 16 items, long format).
 
@@ -636,6 +732,6 @@ def verify_all(*, folder: str | os.PathLike[str] | None = None) -> list[DatasetC
     """Verify every dataset in :data:`CARDS`; raises on the first bad one.
 
     >>> [c.name for c in verify_all()]
-    ['admissions', 'admissions_truth', 'claims', 'prepost_scores', 'wdbc']
+    ['admissions', 'admissions_truth', 'claims', 'predictions', 'prepost_scores', 'wdbc']
     """
     return [verify(name, folder=folder) for name in sorted(CARDS)]

@@ -49,7 +49,6 @@ import io
 import math
 import numbers
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +59,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from labkit.datasets import check_header
+from labkit.output import MissingFileError, html_table, output_path, write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -99,10 +99,6 @@ BLUE, ORANGE, VERMILLION, GREY = "#0072B2", "#E69F00", "#D55E00", "#999999"
 
 # --------------------------------------------------------------------------
 # Reading and validating scores
-
-
-class MissingFileError(FileNotFoundError, ValueError):
-    """A file or folder that does not exist: both a FileNotFoundError and a ValueError."""
 
 
 def _listed(parts: Sequence[str]) -> str:
@@ -687,14 +683,6 @@ def _cell(value: object, digits: int = 1) -> str:
     return html.escape(str(value))
 
 
-def _table(caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """An HTML table; cells must already be escaped."""
-    th = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{th}</tr></thead>"
-            f"<tbody>{body}</tbody></table>")
-
-
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;line-height:1.5;color:#222}
@@ -762,7 +750,7 @@ def _html(result: Result, title: str) -> str:
                       f"{ph}: {e(f)}" for ph, f in (("pre", r.flags_pre),
                                                     ("post", r.flags_post)) if f) + "</span>"]
                  for item, r in result.items.iterrows()]
-    item_table = _table(
+    item_table = html_table(
         "Items: difficulty (proportion correct), discrimination (corrected item-total "
         "correlation), changes between the tests, and flags",
         ["item", "objective", "difficulty pre", "difficulty post", "discrimination pre",
@@ -792,14 +780,14 @@ twice, other teaching and who turned up for both tests also move scores.</p>
 <img src="data:image/png;base64,{paired_png}" alt="{e(paired_alt)}">
 <figcaption>{e(paired_alt)}</figcaption>
 </figure>
-{_table("Summary (95% confidence intervals)", ["measure", "value", "95% CI"], summary_rows)}
+{html_table("Summary (95% confidence intervals)", ["measure", "value", "95% CI"], summary_rows)}
 
 <h2>Gain by learning objective</h2>
 <figure>
 <img src="data:image/png;base64,{obj_png}" alt="{e(obj_alt)}">
 <figcaption>{e(obj_alt)}</figcaption>
 </figure>
-{_table("Gain by objective: mean percent of the objective's items correct, and the mean "
+{html_table("Gain by objective: mean percent of the objective's items correct, and the mean "
         "paired gain with its 95% CI", ["objective", "items", "pre (%)", "post (%)",
                                         "gain (points)", "95% CI", "p-value"], obj_rows)}
 
@@ -812,7 +800,7 @@ exact and not adjusted for testing {result.n_items} items.</p>
 {item_table}
 
 <h2>Learners</h2>
-{_table("Each learner's percent score, gain (points) and normalised gain (gain / room to "
+{html_table("Each learner's percent score, gain (points) and normalised gain (gain / room to "
         "improve; blank when the pre-test score was 100%)",
         ["learner", "pre (%)", "post (%)", "gain (points)", "normalised gain"], learner_rows)}
 
@@ -853,28 +841,10 @@ def report(result: Result, out: str | os.PathLike[str],
     """
     if not isinstance(result, Result):
         raise TypeError(f"result must be a Result from evaluate(), got {type(result).__name__}")
-    if not isinstance(out, str | os.PathLike):
-        raise TypeError(f"out must be a path (str or pathlib.Path), got {type(out).__name__}")
     if not isinstance(title, str):
         raise TypeError(f"title must be a string, got {type(title).__name__}")
-    out = Path(out).expanduser()
-    if out.is_dir():
-        raise ValueError(f"{out}: is a folder; give the report's file name, e.g. "
-                         f"{out / 'report.html'}")
-    if not out.parent.is_dir():
-        raise MissingFileError(f"{out.parent}: folder not found (the report's folder "
-                                      "must exist)")
-    text = _html(result, title)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    output_path(out)  # a bad path fails before the work of drawing the figures
+    return write_atomic(_html(result, title), out)
 
 
 # --------------------------------------------------------------------------

@@ -22,6 +22,10 @@ teach are present with a known direction and size, taken from the literature:
 The parameters are in :class:`Parameters`; the datasheet quotes them and
 ``tests/test_synthetic.py`` checks each mechanism in the generated file.
 
+:func:`vendor_predictions` scores each patient's first admission with a
+FICTIONAL vendor's readmission score of fixed coefficients: the example a
+hospital audits its own deployed model on (``synthetic_predictions.csv``).
+
 >>> adm, truth = generate(Parameters(n_patients=400))
 >>> len(adm) == len(truth), "synthetic" in Parameters().name
 (True, True)
@@ -36,7 +40,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["Parameters", "generate", "claims", "RACES", "PAYERS"]
+__all__ = ["Parameters", "generate", "claims", "vendor_predictions", "VENDOR_INTERCEPT",
+           "VENDOR_SCORE", "PREDICTION_COLUMNS", "RACES", "PAYERS"]
 
 RACES = (
     "White",
@@ -479,4 +484,170 @@ def claims(admissions: pd.DataFrame, truth: pd.DataFrame,
     return pd.DataFrame({
         "admission_id": admissions["admission_id"].to_numpy(),
         "spending_prior_12m_usd": np.round(expected * np.exp(prior_dev), -1).astype(np.int64),
+    })
+
+
+# --------------------------------------------------------------------------
+# A vendor's readmission score on each patient's first admission (synthetic_predictions.csv)
+
+#: Intercept of the FICTIONAL vendor's score: the log-odds for a 50-year-old with every
+#: other term zero.
+VENDOR_INTERCEPT = -2.55
+#: The FICTIONAL vendor's published 30-day readmission score, a logistic model "developed at
+#: other hospitals": (term, coefficient per unit, the unit). The coefficients were chosen by
+#: hand, not fitted to this cohort; race and ethnicity (and payer) are not in it.
+VENDOR_SCORE = (
+    ("age", 0.06, "per 10 years of age above 50 (below 50 lowers the score)"),
+    ("prior_admissions_12m", 0.30, "per admission in the past 12 months, counted up to 4"),
+    ("ed_visits_12m", 0.10, "per emergency visit in the past 12 months, counted up to 4"),
+    ("n_chronic_conditions", 0.15, "per chronic condition (0-10)"),
+    ("emergency_admission", 0.25, "admitted through the emergency department"),
+    ("chf", 0.45, "heart failure"),
+    ("copd", 0.25, "COPD"),
+    ("discharge_disposition", 0.35, "discharged to a skilled nursing facility"),
+    ("length_of_stay_days", 0.05, "per day in hospital, counted up to 14"),
+)
+#: Columns of :func:`vendor_predictions`, in order.
+PREDICTION_COLUMNS = ("patient_id", "admission_date", "age_band", "sex", "race_ethnicity",
+                      "payer", "readmitted_30d", "predicted_risk")
+#: Discharges after which a 30-day readmission is undefined, so the vendor does not score them.
+NOT_AT_RISK = ("died", "hospice")
+_MAX_SHOWN = 5
+
+
+def _rows_at(index: pd.Index, mask: np.ndarray, values: np.ndarray | None = None) -> str:
+    """'row 3 (nan), row 7 ('x') and 4 more': the rows of ``mask``, at most five shown."""
+    where = np.flatnonzero(mask)
+    parts = [f"row {index[i]}" + ("" if values is None else f" ({_plain(values[i])!r})")
+             for i in where[:_MAX_SHOWN]]
+    rest = len(where) - _MAX_SHOWN
+    return ", ".join(parts) + (f" and {rest} more" if rest > 0 else "")
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _vendor_inputs(admissions: object) -> pd.DataFrame:
+    """``admissions`` checked for what :func:`vendor_predictions` needs; one clear error."""
+    if not isinstance(admissions, pd.DataFrame):
+        raise TypeError("admissions must be a DataFrame from generate() or "
+                        f"datasets.load_admissions(), got {type(admissions).__name__}")
+    counts = ("prior_admissions_12m", "ed_visits_12m", "n_chronic_conditions",
+              "length_of_stay_days")
+    flags = ("emergency_admission", "chf", "copd")
+    labels = ("sex", "race_ethnicity", "payer", "discharge_disposition")
+    whole = ("admission_id", "patient_key", "admit_year", "admit_quarter", "age")
+    needed = (*whole, *labels, *counts, *flags, "readmitted_30d")
+    missing = [c for c in needed if c not in admissions.columns]
+    if missing:
+        raise ValueError(f"admissions lacks the column{'s' * (len(missing) > 1)} "
+                         f"{', '.join(map(repr, missing))}; pass generate()'s output or "
+                         "datasets.load_admissions()")
+    if admissions.empty:
+        raise ValueError("admissions is empty: there are no admissions to score")
+    index = admissions.index
+    for name in needed:
+        values = admissions[name]
+        absent = values.isna().to_numpy()
+        if name != "readmitted_30d" and absent.any():
+            raise ValueError(f"admissions column {name!r} has missing values at "
+                             f"{_rows_at(index, absent)}")
+        if name in labels:
+            continue
+        number = pd.to_numeric(values.astype(object), errors="coerce").to_numpy(dtype=float)
+        raw = values.to_numpy(dtype=object)
+        bad = (~np.isfinite(number) & ~absent) if name != "readmitted_30d" else (
+            np.isnan(number) & ~absent)
+        if bad.any():
+            raise ValueError(f"admissions column {name!r} must hold numbers; found "
+                             f"{_rows_at(index, bad, raw)}")
+        if name in flags or name == "readmitted_30d":
+            wrong = ~np.isin(number, (0.0, 1.0)) & ~absent
+            rule = "0 or 1"
+        elif name == "admit_quarter":
+            wrong, rule = ~np.isin(number, (1.0, 2.0, 3.0, 4.0)), "1, 2, 3 or 4"
+        else:
+            wrong, rule = (number < 0) | (number % 1 != 0), "whole numbers of at least 0"
+        if wrong.any():
+            raise ValueError(f"admissions column {name!r} must be {rule}; found "
+                             f"{_rows_at(index, wrong, raw)}")
+    ids = admissions["admission_id"]
+    twice = ids.duplicated(keep=False).to_numpy()
+    if twice.any():
+        raise ValueError("admissions column 'admission_id' must name each admission once; "
+                         f"repeated at {_rows_at(index, twice, ids.to_numpy())}")
+    return admissions
+
+
+def vendor_predictions(admissions: pd.DataFrame) -> pd.DataFrame:
+    """A FICTIONAL vendor's 30-day readmission risk on each patient's first admission.
+
+    The score is a logistic model with the fixed coefficients of
+    :data:`VENDOR_SCORE` and :data:`VENDOR_INTERCEPT`, as a vendor would publish
+    them; it was not fitted to this cohort, so on it the score ranks patients
+    modestly and over-predicts on average, as an imported score often does. It
+    uses no race, ethnicity or payer. Each patient's first admission (lowest
+    ``admission_id``, which is also the earliest) gives one row; a patient whose
+    first admission ended in death or discharge to hospice (:data:`NOT_AT_RISK`)
+    has no 30-day readmission to predict and is left out, as the vendor would
+    not score them; every other first admission must have a 0/1 outcome. The
+    cohort records only the year and quarter, so ``admission_date`` is a
+    synthetic day: the quarter's admissions (in ``admissions``) are spread evenly
+    over its days in ``admission_id`` order. Nothing is drawn at random.
+
+    >>> adm, _ = generate(Parameters(n_patients=300, seed=1))
+    >>> pred = vendor_predictions(adm)
+    >>> list(pred.columns) == list(PREDICTION_COLUMNS), bool(pred["patient_id"].is_unique)
+    (True, True)
+    >>> bool(pred["predicted_risk"].between(0, 1, inclusive="neither").all())
+    True
+    """
+    from labkit.audit import age_band  # imports scipy: only when scoring
+
+    adm = _vendor_inputs(admissions).sort_values("admission_id", kind="stable")
+    year = adm["admit_year"].to_numpy(dtype=np.int64)
+    quarter = adm["admit_quarter"].to_numpy(dtype=np.int64)
+    periods = pd.PeriodIndex.from_fields(year=year, quarter=quarter, freq="Q")
+    days = ((periods.end_time.normalize() - periods.start_time).days + 1).to_numpy()
+    slot = pd.Series(np.arange(len(adm))).groupby([year, quarter])
+    rank = slot.cumcount().to_numpy()  # admissions are sorted, so this is admission_id order
+    size = slot.transform("size").to_numpy()
+    date = periods.start_time + pd.to_timedelta(rank * days // size, unit="D")
+
+    first = ~adm["patient_key"].duplicated().to_numpy()
+    at_risk = ~adm["discharge_disposition"].astype(object).isin(NOT_AT_RISK).to_numpy()
+    keep = first & at_risk
+    outcome = adm["readmitted_30d"].to_numpy(dtype=object)
+    unknown = keep & adm["readmitted_30d"].isna().to_numpy()
+    if unknown.any():
+        raise ValueError("admissions column 'readmitted_30d' is missing for first admissions "
+                         f"that ended in neither death nor hospice: {_rows_at(adm.index, unknown)}")
+    rows = adm.loc[keep]
+
+    def capped(name: str, cap: float) -> np.ndarray:
+        return np.minimum(rows[name].to_numpy(dtype=float), cap)
+
+    terms = {
+        "age": (rows["age"].to_numpy(dtype=float) - 50) / 10,
+        "prior_admissions_12m": capped("prior_admissions_12m", 4),
+        "ed_visits_12m": capped("ed_visits_12m", 4),
+        "n_chronic_conditions": rows["n_chronic_conditions"].to_numpy(dtype=float),
+        "emergency_admission": rows["emergency_admission"].to_numpy(dtype=float),
+        "chf": rows["chf"].to_numpy(dtype=float),
+        "copd": rows["copd"].to_numpy(dtype=float),
+        "discharge_disposition": (rows["discharge_disposition"].astype(object)
+                                  == "skilled nursing facility").to_numpy(dtype=float),
+        "length_of_stay_days": capped("length_of_stay_days", 14),
+    }
+    log_odds = VENDOR_INTERCEPT + sum(coef * terms[name] for name, coef, _unit in VENDOR_SCORE)
+    return pd.DataFrame({
+        "patient_id": [f"P{key:06d}" for key in rows["patient_key"].to_numpy(dtype=np.int64)],
+        "admission_date": date[keep],
+        "age_band": age_band(rows["age"].reset_index(drop=True)).astype(object).to_numpy(),
+        "sex": rows["sex"].to_numpy(dtype=object),
+        "race_ethnicity": rows["race_ethnicity"].to_numpy(dtype=object),
+        "payer": rows["payer"].to_numpy(dtype=object),
+        "readmitted_30d": outcome[keep].astype(float).astype(np.int64),
+        "predicted_risk": np.round(_sigmoid(log_odds), 4),
     })

@@ -27,6 +27,26 @@ EMPTY_TASK = cohorts.Task(pd.DataFrame(), pd.DataFrame(), [])
 SMALL = synthetic.generate(synthetic.Parameters(n_patients=150, seed=3))
 
 
+def changed(column: str, values: dict[int, object]) -> pd.DataFrame:
+    """The small cohort's admissions with some cells of ``column`` changed (by row label)."""
+    adm = SMALL[0].copy()
+    adm[column] = adm[column].astype(object)
+    for row, value in values.items():
+        adm.loc[row, column] = value
+    return adm
+
+
+ADM_GAPS = changed("ed_visits_12m", {2: np.nan, 5: None})
+ADM_TEXT = changed("length_of_stay_days", {1: "three"})
+ADM_FLAG = changed("chf", {0: 2, 3: -1})
+ADM_QUARTER = changed("admit_quarter", {4: 5})
+ADM_TWICE = changed("admission_id", {1: SMALL[0].loc[0, "admission_id"]})
+# A first admission discharged home whose outcome is blank: an error, not a dropped patient.
+_HOME = SMALL[0].index[(SMALL[0]["discharge_disposition"] == "home")
+                       & ~SMALL[0]["patient_key"].duplicated()][0]
+ADM_NO_OUTCOME = changed("readmitted_30d", {_HOME: np.nan})
+
+
 def boot(**kwargs: object) -> Callable[[], object]:
     """bootstrap_ci of the AUROC with one keyword changed."""
     args = {"n_boot": 20, "progress": False} | kwargs
@@ -271,6 +291,31 @@ CASES = [
      "p must be a Parameters instance or None, got dict", "claims-params-kind"),
     (lambda: synthetic.claims(SMALL[0], SMALL[1].iloc[::-1]), ValueError,
      "admissions and truth must hold the same admissions in the same order", "claims-order"),
+    (lambda: synthetic.vendor_predictions(SMALL[1]), ValueError,
+     r"admissions lacks the columns 'patient_key', 'admit_year', .*; pass generate\(\)'s "
+     "output or datasets.load_admissions", "vendor-truth-not-admissions"),
+    (lambda: synthetic.vendor_predictions(SMALL[0].values), TypeError,
+     "admissions must be a DataFrame from generate.* got ndarray", "vendor-array"),
+    (lambda: synthetic.vendor_predictions(SMALL[0].iloc[:0]), ValueError,
+     "admissions is empty", "vendor-empty"),
+    (lambda: synthetic.vendor_predictions(ADM_GAPS), ValueError,
+     r"admissions column 'ed_visits_12m' has missing values at row 2, row 5$",
+     "vendor-missing-ed-visits"),
+    (lambda: synthetic.vendor_predictions(ADM_TEXT), ValueError,
+     r"admissions column 'length_of_stay_days' must hold numbers; found row 1 \('three'\)$",
+     "vendor-text-in-count"),
+    (lambda: synthetic.vendor_predictions(ADM_FLAG), ValueError,
+     r"admissions column 'chf' must be 0 or 1; found row 0 \(2\), row 3 \(-1\)$",
+     "vendor-flag-not-0-1"),
+    (lambda: synthetic.vendor_predictions(ADM_QUARTER), ValueError,
+     r"admissions column 'admit_quarter' must be 1, 2, 3 or 4; found row 4 \(5\)$",
+     "vendor-quarter-5"),
+    (lambda: synthetic.vendor_predictions(ADM_TWICE), ValueError,
+     r"admissions column 'admission_id' must name each admission once; repeated at row 0 "
+     r"\(\d+\), row 1 \(\d+\)$", "vendor-duplicate-id"),
+    (lambda: synthetic.vendor_predictions(ADM_NO_OUTCOME), ValueError,
+     r"admissions column 'readmitted_30d' is missing for first admissions that ended in "
+     r"neither death nor hospice: row \d+$", "vendor-missing-outcome"),
     (lambda: synthetic.generate({"n_patients": 500}), TypeError,
      "p must be a Parameters instance or None, got dict", "generate-dict"),
     # models

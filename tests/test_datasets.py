@@ -336,3 +336,91 @@ def test_env_var_pointing_nowhere_says_so(tmp_path, monkeypatch):
 
 def test_folder_as_a_string(data_copy):
     assert len(datasets.load("wdbc", folder=str(data_copy))) == 569
+
+
+# --- The vendor predictions (synthetic_predictions.csv): a date column and patient codes ---
+
+PREDICTIONS = datasets.card("predictions").file
+
+
+def predictions_table(folder: Path) -> list[list[str]]:
+    with (folder / PREDICTIONS).open(newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_predictions_types_after_loading():
+    df = datasets.load_predictions()
+    assert df.attrs["dataset"] == "predictions"
+    assert str(df["admission_date"].dtype).startswith("datetime64")
+    assert df["readmitted_30d"].dtype == "int64"
+    assert df["predicted_risk"].dtype == "float64"
+    for col in ("patient_id", "age_band", "sex", "race_ethnicity", "payer"):
+        assert isinstance(df[col].dtype, pd.CategoricalDtype), col
+    assert df["patient_id"].notna().all() and df["patient_id"].is_unique
+
+
+def test_predictions_card_matches_the_code_it_describes():
+    from labkit import audit, synthetic
+
+    cols = {c.name: c for c in datasets.card("predictions").columns}
+    assert list(cols) == list(synthetic.PREDICTION_COLUMNS)
+    assert cols["age_band"].allowed == audit.AGE_LABELS
+    assert cols["race_ethnicity"].allowed == synthetic.RACES
+    assert cols["payer"].allowed == synthetic.PAYERS
+    n = synthetic.Parameters().n_patients
+    assert cols["patient_id"].allowed[0] == "P000001"
+    assert cols["patient_id"].allowed[-1] == f"P{n:06d}" and len(cols["patient_id"].allowed) == n
+
+
+def test_predictions_date_that_is_not_a_date(data_copy):
+    table = predictions_table(data_copy)
+    table[3][1] = "2021-02-30"
+    reseal(data_copy, PREDICTIONS, as_text(table))
+    with pytest.raises(ValueError, match=f"{PREDICTIONS}: column 'admission_date' should be a "
+                                         r"date \(YYYY-MM-DD\) but line 4 holds '2021-02-30'"):
+        datasets.load("predictions", folder=data_copy)
+
+
+def test_predictions_date_in_another_format(data_copy):
+    table = predictions_table(data_copy)
+    table[5][1] = "03/04/2021"
+    reseal(data_copy, PREDICTIONS, as_text(table))
+    with pytest.raises(ValueError, match="column 'admission_date' should be a date .* line 6 "
+                                         "holds '03/04/2021'"):
+        datasets.load("predictions", folder=data_copy)
+
+
+def test_predictions_date_outside_the_years(data_copy):
+    table = predictions_table(data_copy)
+    table[2][1] = "2031-01-05"
+    reseal(data_copy, PREDICTIONS, as_text(table))
+    with pytest.raises(ValueError, match="column 'admission_date' value '2031-01-05' at line 3 "
+                                         "is outside the years 2019-2024"):
+        datasets.load("predictions", folder=data_copy)
+
+
+def test_predictions_missing_date(data_copy):
+    table = predictions_table(data_copy)
+    table[7][1] = ""
+    reseal(data_copy, PREDICTIONS, as_text(table))
+    with pytest.raises(ValueError, match="column 'admission_date' has a missing value at line 8"):
+        datasets.load("predictions", folder=data_copy)
+
+
+def test_predictions_patient_code_that_is_not_a_synthetic_key(data_copy):
+    table = predictions_table(data_copy)
+    table[9][0] = "MRN4411"
+    reseal(data_copy, PREDICTIONS, as_text(table))
+    with pytest.raises(ValueError, match="column 'patient_id' value 'MRN4411' at line 10 is not "
+                                         r"one of 'P000001', 'P000002', \.\.\. 'P016000' "
+                                         r"\(16,000 values\)$"):
+        datasets.load("predictions", folder=data_copy)
+
+
+def test_predictions_risk_above_one(data_copy):
+    table = predictions_table(data_copy)
+    table[4][7] = "17.5"  # a percentage where a probability belongs
+    reseal(data_copy, PREDICTIONS, as_text(table))
+    with pytest.raises(ValueError, match=r"column 'predicted_risk' value 17.5 at line 5 is "
+                                         r"outside \[0, 1\]"):
+        datasets.load("predictions", folder=data_copy)

@@ -8,6 +8,7 @@ addresses hide) cannot ship at all."""
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from labkit import datasets
@@ -28,6 +29,13 @@ PATTERNS = {
 }
 #: Integer keys allowed, and only in synthetic data, where they mean nothing outside the file.
 SYNTHETIC_KEYS = {"admission_id", "patient_key", "learner_id", "item_id"}
+#: Synthetic stand-ins for a hospital extract's patient id and date, allowed in the audit
+#: example only (it must look like a real extract; datasets/synthetic_predictions.md). Every
+#: value must have exactly its synthetic form; the rest of the file is checked as usual.
+SYNTHETIC_STAND_INS = {
+    "synthetic_predictions.csv": {"patient_id": r"P\d{6}",
+                                  "admission_date": r"20(19|2[0-4])-\d{2}-\d{2}"},
+}
 
 
 def problems(path: Path, columns: dict[str, str] | None = None) -> list[str]:
@@ -35,6 +43,18 @@ def problems(path: Path, columns: dict[str, str] | None = None) -> list[str]:
     found = []
     text = path.read_text(encoding="utf-8")
     header = text.split("\n", 1)[0].split(",")
+    stand_ins = SYNTHETIC_STAND_INS.get(path.name, {})
+    if stand_ins:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for col, form in stand_ins.items():
+            if col not in frame:
+                found.append(f"stand-in column {col!r} is missing")
+                continue
+            odd = frame.loc[~frame[col].str.fullmatch(form), col]
+            if len(odd):
+                found.append(f"column {col!r} holds {odd.iloc[0]!r}, not its synthetic form")
+        text = frame.drop(columns=[c for c in stand_ins if c in frame]).to_csv(index=False)
+        header = [col for col in header if col not in stand_ins]
     for col in header:
         if IDENTIFIER_COLUMN.search(col):
             found.append(f"column {col!r} is named like an identifier")
@@ -56,7 +76,18 @@ def test_no_direct_identifiers(path):
     spec = next(c for c in datasets.CARDS.values() if c.file == path.name)
     assert problems(path, {c.name: c.kind for c in spec.columns}) == []
     keys = {c.name for c in spec.columns if c.name.endswith(("_id", "_key"))}
-    assert keys <= (SYNTHETIC_KEYS if spec.synthetic else set()), keys
+    stand_ins = set(SYNTHETIC_STAND_INS.get(path.name, ()))
+    assert keys <= (SYNTHETIC_KEYS | stand_ins if spec.synthetic else set()), keys
+
+
+def test_stand_ins_must_keep_their_synthetic_form(tmp_path):
+    bad = tmp_path / "synthetic_predictions.csv"
+    bad.write_text("patient_id,admission_date,x\nP000001,2019-01-02,1\n"
+                   "MRN123456,2021-03-04,1\nP000003,1985-04-12,555-867-5309\n")
+    found = " ".join(problems(bad))
+    assert "column 'patient_id' holds 'MRN123456'" in found
+    assert "column 'admission_date' holds '1985-04-12'" in found
+    assert "phone number" in found  # the other columns are checked as usual
 
 
 def test_guard_catches_planted_identifiers(tmp_path):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from labkit import datasets
-from labkit.synthetic import Parameters, claims, generate
+from labkit.synthetic import Parameters, claims, generate, vendor_predictions
 
 P = Parameters()
 
@@ -224,3 +224,207 @@ def test_claims_leave_the_other_files_unchanged_and_are_seeded():
     pd.testing.assert_frame_equal(truth, again_truth)
     loose = claims(adm, truth, Parameters(n_patients=300, seed=5, spending_persistence=0.0))
     assert not first["spending_prior_12m_usd"].equals(loose["spending_prior_12m_usd"])
+
+
+# Vendor predictions (synthetic_predictions.csv): a fictional score on each patient's first
+# admission. Expected values come from the admissions file and the published coefficients
+# (the datasheet's table), recomputed here with plain pandas and scikit-learn.
+
+SPEC_COLUMNS = ["patient_id", "admission_date", "age_band", "sex", "race_ethnicity", "payer",
+                "readmitted_30d", "predicted_risk"]
+
+
+@pytest.fixture(scope="module")
+def admissions() -> pd.DataFrame:
+    return datasets.load_admissions()
+
+
+@pytest.fixture(scope="module")
+def predictions() -> pd.DataFrame:
+    return datasets.load_predictions()
+
+
+def first_admissions(adm: pd.DataFrame) -> pd.DataFrame:
+    """Each patient's first admission (lowest admission_id), found without sorting tricks."""
+    first_id = adm.groupby("patient_key")["admission_id"].transform("min")
+    return adm[adm["admission_id"] == first_id].set_index("patient_key")
+
+
+def published_risk(rows: pd.DataFrame) -> np.ndarray:
+    """The vendor's formula as its datasheet table states it, written out by hand."""
+    log_odds = (-2.55
+                + 0.06 * (rows["age"].astype(float) - 50) / 10
+                + 0.30 * rows["prior_admissions_12m"].clip(upper=4)
+                + 0.10 * rows["ed_visits_12m"].clip(upper=4)
+                + 0.15 * rows["n_chronic_conditions"]
+                + 0.25 * rows["emergency_admission"]
+                + 0.45 * rows["chf"]
+                + 0.25 * rows["copd"]
+                + 0.35 * (rows["discharge_disposition"].astype(str) == "skilled nursing facility")
+                + 0.05 * rows["length_of_stay_days"].clip(upper=14))
+    return 1 / (1 + np.exp(-log_odds.to_numpy(dtype=float)))
+
+
+def test_predictions_are_one_row_per_patient_from_the_first_admission(admissions, predictions):
+    first = first_admissions(admissions)
+    gone = first["discharge_disposition"].astype(str).isin(["died", "hospice"])
+    keys = predictions["patient_id"].astype(str).str.slice(1).astype(int)
+    assert predictions["patient_id"].is_unique
+    assert sorted(keys) == sorted(first.index[~gone])
+    assert len(predictions) + int(gone.sum()) == admissions["patient_key"].nunique()
+    rows = first.loc[keys]
+    for col in ("sex", "race_ethnicity", "payer"):
+        assert (predictions[col].astype(str).to_numpy() == rows[col].astype(str).to_numpy()).all()
+    assert (predictions["readmitted_30d"].to_numpy() == rows["readmitted_30d"].to_numpy()).all()
+    bands = pd.cut(rows["age"], [18, 45, 65, 75, 200], right=False,
+                   labels=["18-44", "45-64", "65-74", "75+"]).astype(str)
+    assert (predictions["age_band"].astype(str).to_numpy() == bands.to_numpy()).all()
+
+
+def test_predictions_columns_and_types(predictions):
+    assert list(predictions.columns) == SPEC_COLUMNS
+    fresh = vendor_predictions(generate(Parameters(n_patients=300, seed=1))[0])
+    assert list(fresh.columns) == SPEC_COLUMNS
+    assert fresh["patient_id"].str.fullmatch(r"P\d{6}").all()
+    assert pd.api.types.is_datetime64_any_dtype(fresh["admission_date"])
+    assert fresh["readmitted_30d"].dtype == "int64"
+    assert set(fresh["readmitted_30d"]) == {0, 1}
+    assert fresh["predicted_risk"].dtype == "float64"
+    assert (fresh["predicted_risk"] == fresh["predicted_risk"].round(4)).all()
+    assert pd.api.types.is_datetime64_any_dtype(predictions["admission_date"])
+    assert predictions["readmitted_30d"].dtype == "int64"
+
+
+def test_predicted_risk_follows_the_published_coefficients(admissions, predictions):
+    keys = predictions["patient_id"].astype(str).str.slice(1).astype(int)
+    expected = published_risk(first_admissions(admissions).loc[keys])
+    got = predictions["predicted_risk"].to_numpy()
+    assert np.abs(got - expected).max() <= 0.5e-4 + 1e-12  # rounded to four decimals
+    assert ((got > 0) & (got < 1)).all()
+
+
+def test_admission_dates_fall_in_the_recorded_quarter_and_follow_admission_id(admissions,
+                                                                            predictions):
+    keys = predictions["patient_id"].astype(str).str.slice(1).astype(int)
+    rows = first_admissions(admissions).loc[keys]
+    date = predictions["admission_date"]
+    assert (date.dt.year.to_numpy() == rows["admit_year"].to_numpy()).all()
+    assert (date.dt.quarter.to_numpy() == rows["admit_quarter"].to_numpy()).all()
+    order = np.argsort(rows["admission_id"].to_numpy())
+    assert date.iloc[order].is_monotonic_increasing
+    assert predictions["admission_date"].is_monotonic_increasing  # rows in admission order
+    # The quarter's admissions spread over all of its days: about ten a day (datasheet).
+    days = (pd.Timestamp("2024-12-31") - pd.Timestamp("2019-01-01")).days + 1
+    assert 9 < len(admissions) / days < 11
+    assert date.dt.day_of_year.isin([1, 2]).any() and date.dt.is_quarter_end.any()
+
+
+def test_vendor_predictions_are_deterministic_and_draw_nothing():
+    small = Parameters(n_patients=400, seed=11)
+    adm, truth = generate(small)
+    before = adm.copy()
+    first = vendor_predictions(adm)
+    pd.testing.assert_frame_equal(first, vendor_predictions(adm))
+    pd.testing.assert_frame_equal(adm, before)  # the input is not changed
+    # Order of the input rows does not matter: rows are taken in admission_id order.
+    pd.testing.assert_frame_equal(first, vendor_predictions(adm.iloc[::-1]))
+    again, _ = generate(small)
+    pd.testing.assert_frame_equal(adm, again)
+
+
+def test_the_score_has_no_race_term(admissions):
+    shuffled = admissions.copy()
+    rng = np.random.default_rng(0)
+    for col in ("race_ethnicity", "payer"):
+        shuffled[col] = rng.permutation(shuffled[col].to_numpy())
+    base, moved = vendor_predictions(admissions), vendor_predictions(shuffled)
+    assert (base["predicted_risk"].to_numpy() == moved["predicted_risk"].to_numpy()).all()
+    assert not (base["race_ethnicity"].to_numpy() == moved["race_ethnicity"].to_numpy()).all()
+
+
+def test_the_score_ranks_modestly_and_over_predicts(predictions):
+    from sklearn.metrics import roc_auc_score
+
+    y, p = predictions["readmitted_30d"], predictions["predicted_risk"]
+    # The intended range: typical of readmission scores (Kansagara et al. 2011: 0.55-0.65 for
+    # administrative-data models); the generator's own true risk reaches only about 0.65.
+    assert 0.60 < roc_auc_score(y, p) < 0.70
+    assert 0.01 < p.mean() - y.mean() < 0.05  # over-predicts by a few points
+
+
+def test_at_the_same_score_black_patients_are_readmitted_more_often(predictions):
+    two = predictions[predictions["race_ethnicity"].isin(["White", "Black"])]
+    fifth = pd.qcut(two["predicted_risk"], 5, labels=False)
+    rates = two.groupby([fifth, two["race_ethnicity"].astype(str)])["readmitted_30d"].mean()
+    rates = rates.unstack()
+    assert (rates["Black"] > rates["White"]).all()
+
+
+def test_predictions_card_is_labelled_synthetic():
+    card = datasets.card("predictions")
+    assert card.synthetic and "synthetic" in card.file
+    assert "SYNTHETIC" in card.title and "Synthetic" in card.description
+
+
+def calibration_intercept(y: np.ndarray, p: np.ndarray) -> float:
+    """a in logit P(y) = a + logit(p), by bisection on the score equation sum(y - fit) = 0."""
+    offset = np.log(p / (1 - p))
+    lo, hi = -5.0, 5.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if (1 / (1 + np.exp(-(mid + offset)))).sum() < y.sum():
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def test_predictions_datasheet_quotes_the_shipped_file(admissions, predictions):
+    """Every number the datasheet states is recomputed here from the data."""
+    from pathlib import Path
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    from labkit.synthetic import VENDOR_INTERCEPT, VENDOR_SCORE
+
+    sheet = Path(__file__).resolve().parents[1] / "datasets" / "synthetic_predictions.md"
+    text = " ".join(sheet.read_text().split())
+    y = predictions["readmitted_30d"].to_numpy()
+    p = predictions["predicted_risk"].to_numpy()
+    logit = np.log(p / (1 - p)).reshape(-1, 1)
+    slope = LogisticRegression(C=np.inf).fit(logit, y).coef_[0, 0]
+    first = first_admissions(admissions)
+    gone = first["discharge_disposition"].astype(str).isin(["died", "hospice"]).sum()
+    date = predictions["admission_date"]
+    after = date.dt.year >= 2023
+    expected = [
+        f"{len(predictions):,} rows",
+        f"{len(predictions):,} patients, of whom {y.sum():,} were readmitted within 30 days "
+        f"({pct(y.mean())})",
+        f"The {gone} patients whose first admission ended in death",
+        f"{date.min():%Y-%m-%d} to {date.max():%Y-%m-%d}",
+        f"mean predicted risk is {pct(p.mean())}",
+        f"over-predicts by about {round(100 * (p.mean() - y.mean()))} percentage points"
+        .replace("by about 3 ", "by about three "),
+        f"Calibration intercept {calibration_intercept(y, p):.2f}",
+        f"slope {slope:.2f}",
+        f"AUROC {roc_auc_score(y, p):.2f}: it ranks a readmitted patient above one who was "
+        f"not {round(100 * roc_auc_score(y, p))} times in 100",
+        f"({pct(predictions.loc[~after, 'readmitted_30d'].mean())} observed, "
+        f"{pct(predictions.loc[~after, 'predicted_risk'].mean())} predicted before 2023; "
+        f"{pct(predictions.loc[after, 'readmitted_30d'].mean())} observed, "
+        f"{pct(predictions.loc[after, 'predicted_risk'].mean())} predicted from 2023)",
+        f"| intercept | a 50-year-old with every other input 0 | {VENDOR_INTERCEPT:.2f} | |",
+    ]
+    for name, coef, unit in VENDOR_SCORE:
+        expected.append(f"| `{name}` | {unit} | {coef:.2f} | {math.exp(coef):.2f} |")
+    for col in ("age_band", "payer", "race_ethnicity"):
+        for group, rows in predictions.groupby(col, observed=True):
+            expected.append(f"| {group} | {len(rows):,} | {pct(rows['readmitted_30d'].mean())} "
+                            f"| {pct(rows['predicted_risk'].mean())} |")
+    small = predictions[predictions["race_ethnicity"] == "American Indian or Alaska Native"]
+    expected.append(f"American Indian or Alaska Native patients are {len(small)}")
+    assert small["readmitted_30d"].sum() < 100  # "too few readmissions for stable estimates"
+    missing = [e for e in expected if e not in text]
+    assert missing == [], "datasheet is out of date; recomputed values not found: " + str(missing)

@@ -15,7 +15,12 @@
    a live JupyterHub with :data:`HUB_LEARNERS` learners at once (``tools.hub``): time to
    a ready server (budget :data:`HUB_READY_BUDGET`) and peak memory per learner
    (within the guarantee), written to ``_build/hub.json`` too.
-5. The book, in a scratch copy with no cache: a clean build as ``make book`` does it
+5. ``labkit audit`` at scale: a 1,000,000-row extract with 3 group columns, an
+   intersection, dates and ids (:func:`audit_extract`, resampled from the shipped
+   example) audited into the full HTML report by the command line, as a fresh process:
+   wall time and peak memory against :data:`AUDIT_BUDGET_SECONDS` and
+   :data:`AUDIT_BUDGET_MB`.
+6. The book, in a scratch copy with no cache: a clean build as ``make book`` does it
    (the labs executed two at a time, then jupyter-book, which must execute none),
    then a no-change rebuild; and, if ``tools/site_weight.py`` exists, the median
    page weight of the built site (reported; its budget is that module's business).
@@ -66,10 +71,73 @@ BOOK_FILES = [
     # sphinx_quiz estimates a lab's reading time from its source
     "labs/src",
     # sphinx_learner publishes the learner edition: tools.notebooks and what it packs
-    "tools/sphinx_learner.py", "tools/__init__.py", "tools/notebooks.py",
+    "tools/sphinx_learner.py", "tools/sphinx_audit.py", "tools/__init__.py", "tools/notebooks.py",
     "tools/learner_setup.py", "labkit", "pyproject.toml", "requirements-labs.txt", "LICENSE",
     "LICENSE-CONTENT.md",
 ]
+
+
+AUDIT_ROWS = 1_000_000
+AUDIT_BUDGET_SECONDS = 60.0
+AUDIT_BUDGET_MB = 2048.0
+AUDIT_GROUPS = ("race_ethnicity", "sex", "age_band")
+
+
+def audit_extract(folder: Path, rows: int = AUDIT_ROWS, seed: int = 0) -> Path:
+    """A CSV of ``rows`` patients drawn with replacement from the shipped example, each
+    given a new unique id, written to ``folder``; returns its path."""
+    import numpy as np
+    import pandas as pd
+
+    example = pd.read_csv(ROOT / "datasets" / "synthetic_predictions.csv", dtype=str)
+    rng = np.random.default_rng(seed)
+    big = example.iloc[rng.integers(0, len(example), rows)].reset_index(drop=True)
+    big["patient_id"] = [f"B{i:07d}" for i in range(rows)]
+    path = folder / f"extract_{rows}.csv"
+    big.to_csv(path, index=False)
+    return path
+
+
+def audit_command(extract: Path, out: Path) -> list[str]:
+    """The command the bench times: every section of the report, with intervals."""
+    groups = [arg for col in AUDIT_GROUPS for arg in ("--group", col)]
+    return [sys.executable, "-m", "labkit", "audit", str(extract), "--outcome",
+            "readmitted_30d", "--score", "predicted_risk", *groups, "--intersect",
+            "race_ethnicity,sex", "--time", "admission_date", "--id", "patient_id",
+            "--threshold", "0.15", "--out", str(out), "--quiet"]
+
+
+def run_measured(cmd: list[str]) -> tuple[int, float, float, str]:
+    """Run ``cmd``; its exit status, wall seconds, peak RSS in MB (of that process
+    alone, from wait4) and stderr."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    # ru_maxrss is in KiB on Linux, in bytes on macOS.
+    mb = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return proc.returncode, wall, mb, stderr
+
+
+def audit_at_scale(rows: int = AUDIT_ROWS) -> dict:
+    """Time and peak memory of ``labkit audit`` on a ``rows``-row extract."""
+    with tempfile.TemporaryDirectory(prefix="labkit-bench-audit-") as tmp:
+        extract = audit_extract(Path(tmp), rows)
+        out = Path(tmp) / "report.html"
+        status, wall, mb, stderr = run_measured(audit_command(extract, out))
+        size = out.stat().st_size if out.exists() else 0
+    over = [what for what, bad in (("time", wall > AUDIT_BUDGET_SECONDS),
+                                   ("memory", mb > AUDIT_BUDGET_MB),
+                                   ("failed", status != 0)) if bad]
+    return {"rows": rows, "groups": list(AUDIT_GROUPS), "seconds": round(wall, 2),
+            "peak_rss_mb": round(mb, 1), "report_bytes": size,
+            "budget_seconds": AUDIT_BUDGET_SECONDS, "budget_mb": AUDIT_BUDGET_MB,
+            "error": stderr.strip() if status else None, "over": over,
+            "within_budget": not over}
 
 
 def run_lab(notebook: Path, output: Path | None = None) -> dict:
@@ -297,6 +365,14 @@ def main(argv: list[str]) -> int:
           f"{max(check['learner_mb_by_lab'].values(), default=0)} MiB)"
           + ("" if check["within_budget"] else
              "; run make hub, then python -m tools.sizing update and write"))
+    scale = report["audit"] = audit_at_scale()
+    print(f"labkit audit, {scale['rows']:,} rows x {len(scale['groups'])} group columns: "
+          f"{scale['seconds']:.1f} s, peak {scale['peak_rss_mb']:.0f} MB, report "
+          f"{scale['report_bytes'] / 1000:.0f} kB  "
+          + ("ok" if scale["within_budget"] else "OVER (" + ", ".join(scale["over"]) + ")")
+          + f" (<{AUDIT_BUDGET_SECONDS:.0f} s, <{AUDIT_BUDGET_MB:.0f} MB)")
+    if scale["error"]:
+        print("    " + scale["error"])
     if "--labs-only" not in argv:
         from tools import hub
 
@@ -336,6 +412,8 @@ def main(argv: list[str]) -> int:
         over.append("the book build (time)")
     if not report["sizing"]["within_budget"]:
         over.append("class sizing (memory)")
+    if not report["audit"]["within_budget"]:
+        over.append("labkit audit at scale (" + ", ".join(report["audit"]["over"]) + ")")
     if not report.get("hub", {}).get("within_budget", True):
         over.append("the live hub")
     if not same:

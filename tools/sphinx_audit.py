@@ -1,0 +1,89 @@
+"""The audit example, published with the book (a local Sphinx extension).
+
+When an HTML build finishes, this extension runs the kit's own audit
+(``labkit.extract`` and ``labkit.report``, as ``python -m labkit audit`` does)
+on the shipped SYNTHETIC example ``datasets/synthetic_predictions.csv`` and
+writes the report and its model-card section into the built site, under
+``audit/``. Because the report is computed at every build, the example in the
+book can never disagree with the code or the data. The role
+``{audit-example}`text``` links to the report from any page.
+
+Written here rather than taken from a library: no Sphinx extension runs a
+project's own command at build time; what runs is ``labkit``, tested in
+tests/test_report.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util.osutil import relative_uri
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = "audit"
+REPORT = f"{FOLDER}/example_report.html"
+CARD = f"{FOLDER}/example_model_card.md"
+#: The example's command line, as the page shows it (tests/test_report.py runs it too).
+COMMAND = ("python -m labkit audit datasets/synthetic_predictions.csv "
+           "--outcome readmitted_30d --score predicted_risk "
+           "--group race_ethnicity --group sex --group age_band --group payer "
+           "--intersect race_ethnicity,sex --time admission_date --id patient_id "
+           "--threshold 0.15 --out report.html")
+TITLE = "Audit of a fictional vendor's readmission score (SYNTHETIC example)"
+
+
+class audit_example_link(nodes.reference):
+    """A link to the example report, resolved per page."""
+
+
+def audit_example_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    node = audit_example_link(rawtext, text, refuri="#")
+    node["classes"].append("labkit-audit-example")
+    return [node], []
+
+
+def resolve(app, doctree: nodes.document, docname: str) -> None:
+    if app.builder.format != "html":
+        return
+    for node in doctree.findall(audit_example_link):
+        node["refuri"] = relative_uri(app.builder.get_target_uri(docname), REPORT)
+
+
+def example_arguments() -> list[str]:
+    """The example's arguments after ``python -m labkit``, with the shipped file's path."""
+    args = COMMAND.split()[3:]
+    args[1] = str(ROOT / "datasets" / "synthetic_predictions.csv")
+    return args
+
+
+def publish(app, exception) -> None:
+    """Write the example report and its model-card section into the built site."""
+    if exception is not None or app.builder.format != "html":
+        return
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from labkit import cli
+
+    out = Path(app.outdir) / FOLDER
+    out.mkdir(exist_ok=True)
+    args = example_arguments()
+    args[args.index("--out") + 1] = str(Path(app.outdir) / REPORT)
+    for extra in (["--title", TITLE, "--quiet"],
+                  ["--quiet", "--format", "md"]):
+        run = args + extra
+        if "md" in extra:
+            run[run.index("--out") + 1] = str(Path(app.outdir) / CARD)
+        status = cli.main(run)
+        if status:
+            raise RuntimeError(f"the audit example failed (exit {status}); run: {COMMAND}")
+
+
+def setup(app):
+    app.add_role("audit-example", audit_example_role)
+    app.add_node(audit_example_link, html=(lambda self, node: self.visit_reference(node),
+                                           lambda self, node: self.depart_reference(node)))
+    app.connect("doctree-resolved", resolve)
+    app.connect("build-finished", publish)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
