@@ -471,9 +471,6 @@ def audit(predictions: Predictions, *, threshold: float | None = None,
                              f"(groups: {', '.join(map(repr, table.index[:10]))})")
         ref_used[key] = ref
         disparities[key] = _disparities(table, ref, level)
-        if len(table) == 1:
-            warnings.append(f"Column {key!r} has one group only ({table.index[0]!r}): there is "
-                            "nothing to compare.")
         bar.update()
 
     over_time, date_range = None, None
@@ -524,11 +521,10 @@ def audit_model(model: Any, X: pd.DataFrame, y: Sequence[object] | np.ndarray, *
     if proba.ndim != 2 or proba.shape[1] != 2:
         raise ValueError(f"model.predict_proba gave shape {proba.shape}; the audit needs a "
                          "binary classifier (two columns)")
-    frame = pd.DataFrame({"observed outcome": np.asarray(y, dtype=object)
-                          if not isinstance(y, pd.Series) else y.to_numpy(),
-                          "predicted risk": proba[:, 1]})
-    if len(frame) != len(X):
-        raise ValueError(f"y has {len(frame)} values but X has {len(X)} rows")
+    observed = y.to_numpy() if isinstance(y, pd.Series) else np.asarray(y, dtype=object)
+    if len(observed) != len(X):
+        raise ValueError(f"y has {len(observed)} values but X has {len(X)} rows")
+    frame = pd.DataFrame({"observed outcome": observed, "predicted risk": proba[:, 1]})
     names: list[str] = []
     if groups is not None:
         if not isinstance(groups, pd.DataFrame) or len(groups) != len(X):

@@ -245,23 +245,24 @@ def test_read_card_from_yaml(tmp_path):
 # --------------------------------------------------------------------------
 # The command line
 
-def labkit(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "labkit", *args], capture_output=True,
-                          text=True, cwd=cwd)
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    """``python -m labkit`` in this process (the subprocess run is in the bench test)."""
+    from labkit import cli
+
+    status = cli.main(list(args))
+    out = capsys.readouterr()
+    return status, out.out, out.err
 
 
-def test_cli_runs_the_book_example(tmp_path):
-    sys.path.insert(0, str(ROOT))
+def test_cli_runs_the_book_example(tmp_path, capsys):
     from tools.sphinx_audit import example_arguments
 
     args = example_arguments()
-    args[args.index("--out") + 1] = str(tmp_path / "report.html")
-    proc = labkit(*args, "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ""
-    assert "wrote" in proc.stdout and (tmp_path / "report.html").stat().st_size > 100_000
-    md = labkit(*args[:-1], str(tmp_path / "card.md"), "--quiet")
-    assert md.returncode == 0 and "TRIPOD+AI" in (tmp_path / "card.md").read_text()
+    args[args.index("--out") + 1] = str(tmp_path / "card.md")
+    status, out, err = run_cli(capsys, *args, "--quiet")
+    assert status == 0, err
+    assert err == "" and "wrote" in out and "AUROC" in out
+    assert "TRIPOD+AI" in (tmp_path / "card.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("rows,args,message", [
@@ -269,29 +270,40 @@ def test_cli_runs_the_book_example(tmp_path):
     ("y,p\n0,0.2\n0,0.3\n", [], "'y'"),
     ("y,p\n1,0.2\n0,1.7\n0,-3\n", [], "line 4"),
     ("y,p,id\n1,0.2,A\n0,0.3,A\n", ["--id", "id"], "'A'"),
+    ("y,p,g\n1,0.2,a\n0,0.3,b\n", ["--group", "g", "--reference", "g"], "COLUMN=GROUP"),
+    ("y,p,g\n1,0.2,a\n0,0.3,b\n", ["--group", "g", "--reference", "g=c"], "no such group"),
+    ("y,p,g\n1,0.2,a\n0,0.3,b\n", ["--group", "g", "--intersect", "g,h"], "'h' is not one"),
 ])
-def test_cli_bad_input_is_one_line_exit_2_and_no_file(tmp_path, rows, args, message):
+def test_cli_bad_input_is_one_line_exit_2_and_no_file(tmp_path, capsys, rows, args, message):
     src = tmp_path / "in.csv"
     src.write_text(rows)
     outcome = [] if "--outcome" in args else ["--outcome", "y"]
-    proc = labkit("audit", str(src), *outcome, "--score", "p", *args,
-                  "--out", str(tmp_path / "r.html"))
-    assert proc.returncode == 2, proc.stdout
-    lines = proc.stderr.strip().splitlines()
+    status, out, err = run_cli(capsys, "audit", str(src), *outcome, "--score", "p", *args,
+                               "--out", str(tmp_path / "r.html"), "--quiet")
+    assert status == 2, out
+    lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("labkit: error: ") and message in lines[0]
-    assert "Traceback" not in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
-def test_cli_bad_reference_and_missing_folder(tmp_path):
-    proc = labkit("audit", str(EXAMPLE), "--outcome", "readmitted_30d", "--score",
-                  "predicted_risk", "--group", "sex", "--reference", "sex",
-                  "--out", str(tmp_path / "r.html"))
-    assert proc.returncode == 2 and "write COLUMN=GROUP" in proc.stderr
-    proc = labkit("audit", str(EXAMPLE), "--outcome", "readmitted_30d", "--score",
-                  "predicted_risk", "--out", str(tmp_path / "nope" / "r.html"))
-    assert proc.returncode == 2 and "folder not found" in proc.stderr
+def test_cli_missing_folder_or_card_file(tmp_path, capsys):
+    base = ["audit", str(EXAMPLE), "--outcome", "readmitted_30d", "--score", "predicted_risk"]
+    status, _, err = run_cli(capsys, *base, "--out", str(tmp_path / "nope" / "r.html"))
+    assert status == 2 and "folder not found" in err
+    status, _, err = run_cli(capsys, *base, "--card", str(tmp_path / "card.yml"),
+                             "--out", str(tmp_path / "r.html"))
+    assert status == 2 and "card.yml: model card file not found" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_failure_in_a_fresh_process_has_no_traceback(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("y,p\n1,0.2\n0,nan%\n")
+    proc = subprocess.run([sys.executable, "-m", "labkit", "audit", str(src), "--outcome", "y",
+                           "--score", "p", "--out", str(tmp_path / "r.html")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "Traceback" not in proc.stderr and not (tmp_path / "r.html").exists()
 
 
 def test_the_book_page_shows_the_command_the_build_runs():
@@ -314,3 +326,48 @@ def test_bench_extract_and_measured_run(tmp_path):
     assert status == 0, stderr
     assert seconds > 0 and 50 < mb < bench.AUDIT_BUDGET_MB
     assert (tmp_path / "r.html").stat().st_size > 100_000
+
+
+# --------------------------------------------------------------------------
+# The Python API for a fitted model (the capstone lab)
+
+@pytest.fixture(scope="module")
+def fitted():
+    from sklearn.compose import make_column_transformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from labkit import datasets
+
+    data = datasets.load_admissions().dropna(subset=["readmitted_30d"])
+    features = ["age", "prior_admissions_12m", "n_chronic_conditions", "payer"]
+    train, test = data[data["admit_year"] < 2023], data[data["admit_year"] >= 2023]
+    pre = make_column_transformer((StandardScaler(), features[:3]),
+                                  (OneHotEncoder(handle_unknown="ignore"), ["payer"]))
+    model = make_pipeline(pre, LogisticRegression(max_iter=1000)).fit(
+        train[features], train["readmitted_30d"])
+    return model, test, features
+
+
+def test_audit_model_matches_the_model_and_explains_recorded_features(fitted, shap):
+    model, test, features = fitted
+    result = report.audit_model(model, test[features], test["readmitted_30d"],
+                                groups=test[["sex"]], threshold=0.2, explain_rows=200)
+    p = model.predict_proba(test[features])[:, 1]
+    assert result.overall["auroc"].value == pytest.approx(roc_auc_score(
+        test["readmitted_30d"], p))
+    assert result.n == len(test) and list(result.by_group) == ["sex"]
+    assert sorted(result.explanation.index) == sorted(features)  # one-hot payer summed back
+    assert result.explanation.is_monotonic_decreasing and (result.explanation > 0).all()
+    assert "LinearExplainer" in result.explanation_note
+    text = report._html(result, "t")
+    assert "What drives the score (SHAP)" in text
+
+
+def test_audit_model_rejects_what_is_not_a_binary_classifier(fitted):
+    model, test, features = fitted
+    with pytest.raises(TypeError, match="predict_proba"):
+        report.audit_model(object(), test[features], test["readmitted_30d"])
+    with pytest.raises(ValueError, match="y has 3 values but X has"):
+        report.audit_model(model, test[features], [0, 1, 0], explain=False)
