@@ -743,7 +743,7 @@ GROUP_PANELS = (("tpr", "sensitivity (TPR)"), ("fpr", "false alarms (FPR)"),
 
 def _group_figure(result: Audit, key: str) -> tuple[str, str]:
     from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
 
     table = result.by_group[key]
     k = len(table)
@@ -766,6 +766,7 @@ def _group_figure(result: Audit, key: str) -> tuple[str, str]:
             ax.axvline(float(table.loc[ref, col]), color=GREY, linestyle="--", linewidth=1)
         ax.set_title(name, fontsize=9)
         ax.grid(axis="x", alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.xaxis.set_major_formatter(PercentFormatter(1))
     axes[0].set_yticks(ypos, [_short(label) for label in table.index], fontsize=8)
     fig.suptitle(f"{_short(key, 60)}: rates at threshold {result.threshold:.3g} with "
@@ -859,7 +860,8 @@ figcaption{font-size:.85rem;color:#444}
 .note{font-size:.9rem;color:#444}
 .todo{color:#8a3b00;font-style:italic}
 @media print{body{max-width:none;margin:0;font-size:10pt}h2{break-after:avoid}
-figure,table,.card{break-inside:avoid}table{display:table;overflow:visible}
+figure,.card{break-inside:avoid}table{display:table;overflow:visible;font-size:7pt}
+td{white-space:normal}tr{break-inside:avoid}
 a{color:inherit;text-decoration:none}}
 """
 
