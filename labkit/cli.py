@@ -117,20 +117,27 @@ def _pairs(values: list[str]) -> dict[str, str]:
     return out
 
 
-def _audit(args: argparse.Namespace) -> None:
+def audit_result(args: argparse.Namespace):  # -> labkit.report.Audit
+    """Read, check and audit the predictions named by parsed ``labkit audit`` arguments."""
     from labkit import extract, report
 
-    fmt = args.format or ("md" if args.out.suffix.lower() in (".md", ".markdown") else "html")
-    output_path(args.out, "report.md" if fmt == "md" else "report.html")
     card = report.read_card(args.card) if args.card else None
     predictions = extract.read_predictions(
         args.predictions, outcome=args.outcome, score=args.score, groups=args.group,
         time=args.time, id=args.id, delimiter=args.delimiter, thousands=args.thousands,
         decimal=args.decimal, encoding=args.encoding, positive=args.positive, scale=args.scale)
-    result = report.audit(predictions, threshold=args.threshold,
-                          reference=_pairs(args.reference), intersections=args.intersect,
-                          period=args.period, level=args.level, card=card,
-                          progress=not args.quiet)
+    return report.audit(predictions, threshold=args.threshold,
+                        reference=_pairs(args.reference), intersections=args.intersect,
+                        period=args.period, level=args.level, card=card,
+                        progress=not args.quiet)
+
+
+def _audit(args: argparse.Namespace) -> None:
+    from labkit import report
+
+    fmt = args.format or ("md" if args.out.suffix.lower() in (".md", ".markdown") else "html")
+    output_path(args.out, "report.md" if fmt == "md" else "report.html")
+    result = audit_result(args)
     write = report.write_markdown if fmt == "md" else report.write_html
     out = write(result, args.out) if fmt == "md" else write(result, args.out, title=args.title)
     print(result.summary())

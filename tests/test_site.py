@@ -148,6 +148,20 @@ def _hrefs(page: Path) -> list[str]:
     return collector.links
 
 
+def test_the_audit_example_is_published_and_embedded(build):
+    """The build writes the example audit report and model card (tools/sphinx_audit.py)
+    from the shipped example, and the audit page links and embeds the report."""
+    from tools import sphinx_audit
+
+    report_page = (HTML / sphinx_audit.REPORT).read_text(encoding="utf-8")
+    assert sphinx_audit.TITLE.replace("'", "&#x27;") in report_page
+    assert "SHAP" not in report_page and "Groups and fairness" in report_page
+    assert "TRIPOD+AI" in (HTML / sphinx_audit.CARD).read_text(encoding="utf-8")
+    page = (HTML / "book" / "audit.html").read_text(encoding="utf-8")
+    assert 'href="../audit/example_report.html"' in page
+    assert '<iframe class="labkit-audit-frame" src="../audit/example_report.html"' in page
+
+
 def test_the_learner_kit_is_published_and_linked(build):
     """The site carries the learner edition as a zip, linked from the instructor
     guide and the hosting guide, with no solution in it."""

@@ -68,20 +68,15 @@ def publish(app, exception) -> None:
         return
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from labkit import cli
+    from labkit import cli, report
 
-    out = Path(app.outdir) / FOLDER
-    out.mkdir(exist_ok=True)
-    args = example_arguments()
-    args[args.index("--out") + 1] = str(Path(app.outdir) / REPORT)
-    for extra in (["--title", TITLE, "--quiet"],
-                  ["--quiet", "--format", "md"]):
-        run = args + extra
-        if "md" in extra:
-            run[run.index("--out") + 1] = str(Path(app.outdir) / CARD)
-        status = cli.main(run)
-        if status:
-            raise RuntimeError(f"the audit example failed (exit {status}); run: {COMMAND}")
+    out = Path(app.outdir)
+    (out / FOLDER).mkdir(exist_ok=True)
+    # The command's own argument parsing and audit, run once for both files.
+    args = cli._parser().parse_args([*example_arguments(), "--quiet"])
+    result = cli.audit_result(args)
+    report.write_html(result, out / REPORT, title=TITLE)
+    report.write_markdown(result, out / CARD)
 
 
 def setup(app):
