@@ -61,3 +61,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if module is None or getattr(module, "SPREAD_OVER_WORKERS", False):
             continue
         item.add_marker(pytest.mark.xdist_group(module.__name__))
+
+
+@pytest.fixture
+def hostile_predictions():
+    """Predictions whose group and column names are HTML, for the escaping tests of
+    labkit.report and labkit.render; and the script tag they hold."""
+    import numpy as np
+    import pandas as pd
+
+    from labkit.extract import read_predictions
+
+    evil = "<script>alert(1)</script>"
+    frame = pd.DataFrame({
+        "y": [0, 1] * 60, "p": np.linspace(0.05, 0.9, 120),
+        "grp <b>": [evil] * 30 + ["a & b"] * 90, "sex": ["F", "M"] * 60})
+    return read_predictions(frame, outcome="y", score="p", groups=["grp <b>", "sex"]), evil
