@@ -355,6 +355,12 @@ def _open(source: object, delimiter: str | None, encoding: str | None) -> _Opene
                 raise ValueError(f"{name}: the file is empty (0 bytes)")
             try:
                 frame = pd.read_parquet(path, engine="pyarrow")
+            except ImportError:
+                # pyarrow is an optional extra: pandas loads it at import when it is
+                # there, which costs every lab kernel ~45 MB, so learners go without.
+                raise ValueError(f"{name}: reading Parquet needs the pyarrow package "
+                                 "(pip install 'labkit[parquet]', or save the extract as "
+                                 "CSV)") from None
             except (ValueError, TypeError, OSError) as exc:
                 first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
                 raise ValueError(f"{name}: not a readable Parquet file ({first})") from None

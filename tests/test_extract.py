@@ -5,6 +5,7 @@ starts with the file, and names the column and the lines at fault; expected
 numbers are worked out here from the cells written, never copied from output.
 """
 
+import sys
 import time
 from pathlib import Path
 
@@ -469,6 +470,14 @@ def test_a_corrupt_parquet_file(tmp_path):
     path = tmp_path / "x.parquet"
     path.write_bytes(b"PAR1 this is not really parquet")
     assert "not a readable Parquet file" in error(path, outcome="died", score="risk")
+
+
+def test_parquet_without_pyarrow_says_what_to_install(tmp_path, monkeypatch):
+    path = tmp_path / "x.parquet"
+    pd.DataFrame({"died": [0, 1], "risk": [0.1, 0.9]}).to_parquet(path)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as on a learner's machine
+    message = error(path, outcome="died", score="risk")
+    assert "reading Parquet needs the pyarrow package" in message and "\n" not in message
 
 
 def test_a_binary_file_as_text(tmp_path):

@@ -27,7 +27,7 @@ __all__ = ["environment", "prevalence", "median_radius", "histogram"]
 #: Packages the labs and labkit use (ipywidgets: shap's progress bars warn without
 #: it); a missing one fails the environment check.
 LAB_PACKAGES = ("numpy", "pandas", "scipy", "ipython", "scikit-learn", "fairlearn", "shap",
-                "matplotlib", "threadpoolctl", "tqdm", "ipywidgets", "pyyaml", "pyarrow", "skops")
+                "matplotlib", "threadpoolctl", "tqdm", "ipywidgets", "pyyaml", "skops")
 MIN_PYTHON = (3, 11)
 #: The newest Python the pins are tested on; a newer one is only a note.
 MAX_TESTED_PYTHON = (3, 13)
