@@ -67,6 +67,16 @@ def _svg(fig: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _error_bars(frame: pd.DataFrame, column: str, low: str, high: str) -> np.ndarray:
+    """Lengths of the error bars below and above each estimate (2 x n). Rounding can put a
+    bound a hair past its estimate, and matplotlib refuses a negative length."""
+    value = frame[column].to_numpy(dtype=float)
+    below = value - frame[low].to_numpy(dtype=float)
+    above = frame[high].to_numpy(dtype=float) - value
+    return np.maximum(np.vstack([below, above]), 0, where=~np.isnan([below, above]),
+                      out=np.vstack([below, above]))
+
+
 def _calibration_figure(result: Audit) -> tuple[str, str]:
     from matplotlib.figure import Figure
 
@@ -79,7 +89,7 @@ def _calibration_figure(result: Audit) -> tuple[str, str]:
     ax.plot([0, top], [0, top], color=GREY, linestyle="--", linewidth=1,
             label="perfect calibration")
     ax.errorbar(bins["mean_predicted"], bins["observed"],
-                yerr=[bins["observed"] - bins["low"], bins["high"] - bins["observed"]],
+                yerr=_error_bars(bins, "observed", "low", "high"),
                 fmt="o", color=BLUE, capsize=3,
                 label=f"tenths of predicted risk ({result.level:.0%} CI)")
     ax.set_xlim(0, top)
@@ -154,9 +164,7 @@ def _group_figure(result: Audit, key: str) -> tuple[str, str]:
     ref = result.reference[key]
     for ax, (col, name) in zip(axes, GROUP_PANELS, strict=True):
         values = table[col].to_numpy(dtype=float)
-        # Rounding can put a bound a hair past its estimate; an error bar cannot be negative.
-        low = np.maximum(values - table[col + "_low"].to_numpy(dtype=float), 0)
-        high = np.maximum(table[col + "_high"].to_numpy(dtype=float) - values, 0)
+        low, high = _error_bars(table, col, col + "_low", col + "_high")
         colours = [VERMILLION if w else BLUE for w in table["warning"]]
         for yy, v, lo, hi, c in zip(ypos, values, low, high, colours, strict=True):
             ax.errorbar([v], [yy], xerr=[[lo], [hi]], fmt="o", color=c, capsize=2,
@@ -192,12 +200,12 @@ def _time_figure(result: Audit) -> tuple[str, str]:
     x = np.arange(len(t))
     fig = Figure(figsize=(7.2, 5.0), layout="constrained")
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
-    ax1.errorbar(x, t["auroc"], yerr=[t["auroc"] - t["auroc_low"], t["auroc_high"] - t["auroc"]],
+    ax1.errorbar(x, t["auroc"], yerr=_error_bars(t, "auroc", "auroc_low", "auroc_high"),
                  fmt="o-", color=BLUE, capsize=2, markersize=4)
     ax1.set_ylabel("AUROC")
     ax1.grid(alpha=0.3)
-    ax2.errorbar(x, t["observed"], yerr=[t["observed"] - t["observed_low"],
-                                         t["observed_high"] - t["observed"]],
+    ax2.errorbar(x, t["observed"], yerr=_error_bars(t, "observed", "observed_low",
+                                                    "observed_high"),
                  fmt="o-", color=BLUE, capsize=2, markersize=4, label="observed")
     ax2.plot(x, t["mean_predicted"], "s--", color=ORANGE, markersize=4, label="mean predicted")
     ax2.set_ylabel("rate of the outcome")

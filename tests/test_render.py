@@ -87,3 +87,22 @@ def test_model_card_markdown_lists_every_field_and_what_is_missing(result, tmp_p
     assert report.PLACEHOLDER not in md and "written \\| &lt;i&gt;" in md
 
 
+
+
+def test_groups_and_periods_with_no_events_or_no_flags_still_draw(tmp_path):
+    """A group with no outcome events and nobody flagged, and months with no events: the
+    rates that cannot be estimated are shown as such, and every error bar is drawn."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"y": (rng.random(400) < 0.3).astype(int),
+                          "p": rng.uniform(0.01, 0.6, 400), "g": ["a"] * 390 + ["z"] * 10,
+                          "d": pd.date_range("2020-01-01", periods=400, freq="D").astype(str)})
+    frame.loc[frame["g"] == "z", ["y", "p"]] = [0, 0.01]
+    result = report.audit(read_predictions(frame, outcome="y", score="p", groups=["g"],
+                                           time="d"), threshold=0.55, period="month")
+    text = render._html(result, "t")
+    assert _parse(text).errors == []
+    assert "not estimable" in text
+    assert np.isnan(result.by_group["g"].loc["z", "tpr"])
