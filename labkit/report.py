@@ -585,27 +585,28 @@ def _shap_importance(model: Any, X: pd.DataFrame, rows: int, random_state: int
 
 
 def _largest_disparity(result: Audit) -> str:
-    """The largest difference from a reference group whose interval excludes 0, as a sentence."""
-    best = None
+    """The largest difference from a reference group whose interval excludes 0, as a
+    sentence; groups large enough to trust come first, and a small group is called so."""
+    found = []
     for key, table in result.disparities.items():
         if table.empty:
             continue
         clear = table[(table["difference_low"] > 0) | (table["difference_high"] < 0)]
-        if clear.empty:
-            continue
-        row = clear.loc[clear["difference"].abs().idxmax()]
-        if best is None or abs(row["difference"]) > abs(best[1]["difference"]):
-            best = (key, row)
-    if best is None:
+        found += [(row["warning"] != "", -abs(row["difference"]), key, row)
+                  for _, row in clear.iterrows()]
+    if not found:
         return ("No rate differed from its reference group by more than chance at the "
                 f"{result.level:.0%} level.")
-    key, row = best
+    small, _, key, row = min(found, key=lambda item: item[:2])
     word = "higher" if row["difference"] > 0 else "lower"
+    caution = (f" This is a small group ({row['warning']}): a prompt to gather more data, "
+               "not a verdict." if small else "")
     return (f"The largest clear difference: {row['rate']} in {key} = {row['group']} was "
             f"{abs(row['difference']) * 100:.1f} percentage points {word} than in "
             f"{result.reference[key]} ({row['group_value']:.1%} against "
             f"{row['reference_value']:.1%}; {result.level:.0%} CI of the difference "
-            f"{row['difference_low'] * 100:+.1f} to {row['difference_high'] * 100:+.1f}).")
+            f"{row['difference_low'] * 100:+.1f} to {row['difference_high'] * 100:+.1f})."
+            + caution)
 
 
 def _check_card(card: Mapping[str, object]) -> dict[str, str]:

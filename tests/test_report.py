@@ -295,3 +295,12 @@ def test_audit_model_rejects_what_is_not_a_binary_classifier(fitted):
         report.audit_model(object(), test[features], test["readmitted_30d"])
     with pytest.raises(ValueError, match="y has 3 values but X has"):
         report.audit_model(model, test[features], [0, 1, 0], explain=False)
+
+
+def test_the_summary_prefers_a_trustworthy_group_and_names_a_small_one():
+    frame = pd.DataFrame({"y": [0] * 50 + [1], "p": np.linspace(0.05, 0.5, 51),
+                          "g": ["a"] * 50 + ["b"]})
+    result = report.audit(read_predictions(frame, outcome="y", score="p", groups=["g"]),
+                          threshold=0.3)
+    text = report._largest_disparity(result)
+    assert "g = b" in text and "This is a small group (only 1 patient" in text
