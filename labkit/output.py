@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["MissingFileError", "html_table", "output_path", "write_atomic"]
+__all__ = ["MissingFileError", "html_page", "html_table", "output_path", "write_atomic"]
 
 
 class MissingFileError(FileNotFoundError, ValueError):
@@ -70,3 +70,27 @@ def html_table(caption: str, head: Sequence[str], rows: Sequence[Sequence[str]],
     opening = f'<table class="{html.escape(css_class)}">' if css_class else "<table>"
     return (f"{opening}<caption>{html.escape(caption)}</caption><thead><tr>{th}</tr></thead>"
             f"<tbody>{body}</tbody></table>")
+
+
+def html_page(title: str, css: str, body: str) -> str:
+    """A whole HTML page: the title (escaped) as <title> and <h1>, the style sheet inline,
+    then ``body`` (already escaped) in <main>. Nothing is loaded from outside the page.
+
+    >>> html_page("A & B", "p{}", "<p>x</p>").count("A &amp; B")
+    2
+    """
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{css}</style>
+</head>
+<body>
+<main>
+<h1>{html.escape(title)}</h1>
+{body}</main>
+</body>
+</html>
+"""

@@ -59,7 +59,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from labkit.datasets import check_header
-from labkit.output import MissingFileError, html_table, output_path, write_atomic
+from labkit.output import MissingFileError, html_page, html_table, output_path, write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -759,18 +759,7 @@ def _html(result: Result, title: str) -> str:
     learner_rows = [[_cell(lid), _cell(r.pre_pct), _cell(r.post_pct), _cell(r.gain_pct),
                      _cell(r.normalised_gain, 2)] for lid, r in result.learners.iterrows()]
     refs = "".join(f"<li>[{e(k)}] {e(v)}</li>" for k, v in REFERENCES)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(title)}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main>
-<h1>{e(title)}</h1>
-<p class="summary">{e(result.summary())}</p>
+    return html_page(title, CSS, f"""<p class="summary">{e(result.summary())}</p>
 <p class="note">Scores: {e(result.source)}. A pre/post comparison without a comparison group
 shows how much scores changed, not that the course caused the change: taking the same test
 twice, other teaching and who turned up for both tests also move scores.</p>
@@ -815,10 +804,7 @@ t-test [student1908probable]. Cohen's d_z = mean gain / SD of the gains
 discrimination from classical test theory [crocker1986introduction; ebel1991essentials];
 McNemar counts and exact p-values per item [mcnemar1947note].</p>
 <ol class="note">{refs}</ol>
-</main>
-</body>
-</html>
-"""
+""")
 
 
 def report(result: Result, out: str | os.PathLike[str],

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from labkit.audit import MIN_EVENTS, MIN_N
-from labkit.output import html_table, output_path, write_atomic
+from labkit.output import html_page, html_table, output_path, write_atomic
 from labkit.report import (
     CARD_FIELDS,
     MIN_CLASS,
@@ -475,18 +475,7 @@ def _html(result: Audit, title: str) -> str:
                         + html_table("Mean absolute SHAP value by recorded feature",
                                      ["feature", "mean |SHAP|"], erows))
     refs = "".join(f"<li>[{_e(k)}] {_e(v)}</li>" for k, v in REFERENCES)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(title)}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main>
-<h1>{_e(title)}</h1>
-<p class="summary">{_e(result.summary())}</p>
+    return html_page(title, CSS, f"""<p class="summary">{_e(result.summary())}</p>
 <p class="note">Data: {_e(result.source)} ({cols}). Intervals are {pct} confidence intervals.
 This report describes how the model performed on these patients; it does not show that acting
 on the model helps them, and outcomes recorded after the model was in use may have been changed
@@ -540,10 +529,7 @@ interval [newcombe1998interval]. No interval is adjusted for the number of group
 Model card fields follow TRIPOD+AI [collins2024tripod]. Computed by labkit
 (python -m labkit audit).</p>
 <ol class="note">{refs}</ol>
-</main>
-</body>
-</html>
-"""
+""")
 
 
 def write_html(result: Audit, out: str | os.PathLike[str],

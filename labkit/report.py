@@ -33,6 +33,7 @@ are flagged [collins2016sample].
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
@@ -45,8 +46,8 @@ import numpy as np
 import pandas as pd
 
 from labkit import stats
-from labkit.audit import MIN_EVENTS, MIN_N
-from labkit.evaluate import _check_threshold, decision_curve, threshold_table
+from labkit.audit import MIN_EVENTS, MIN_N, _warning
+from labkit.evaluate import _check_threshold, decision_curve, threshold_table, wilson_interval
 
 if TYPE_CHECKING:
     from labkit.extract import Predictions
@@ -278,23 +279,9 @@ def _group_table(y: np.ndarray, p: np.ndarray, flag: np.ndarray, features: pd.Da
                  ] = stats.delong_auroc(yy, p[rows], level)
     for i, part in enumerate(("auroc", "auroc_low", "auroc_high")):
         table[part] = [aucs.get(label, (np.nan,) * 3)[i] for label in table.index]
-    table["warning"] = [_size_warning(n, e) for n, e in zip(table["n"], table["events"],
-                                                             strict=True)]
+    table["warning"] = [_warning(n, e, MIN_N, MIN_EVENTS)
+                        for n, e in zip(table["n"], table["events"], strict=True)]
     return table, mf
-
-
-def _wilson1(k: int, n: int, level: float) -> tuple[float, float]:
-    low, high = stats.wilson(np.array([k]), np.array([n]), level)
-    return float(low[0]), float(high[0])
-
-
-def _size_warning(n: int, events: int) -> str:
-    parts = []
-    if n < MIN_N:
-        parts.append(f"only {n} patient{'s' if n != 1 else ''}")
-    if events < MIN_EVENTS:
-        parts.append(f"only {events} with the outcome")
-    return "; ".join(parts)
 
 
 def _disparities(table: pd.DataFrame, reference: str, level: float) -> pd.DataFrame:
@@ -324,7 +311,7 @@ def _calibration_bins(y: np.ndarray, p: np.ndarray, level: float, bins: int = 10
         if len(part) == 0:
             continue
         k, n = int(y[part].sum()), len(part)
-        low, high = _wilson1(k, n, level)
+        low, high = wilson_interval(k, n, level=level)
         rows.append({"n": n, "mean_predicted": float(p[part].mean()), "observed": k / n,
                      "low": low, "high": high})
     return pd.DataFrame(rows)
@@ -345,12 +332,12 @@ def _over_time(y: np.ndarray, p: np.ndarray, time: pd.Series, period: str, level
         auc = (stats.delong_auroc(yy, pp, level) if min(e, n - e) >= MIN_CLASS
                else (np.nan,) * 3)
         oe = stats.oe_ratio(e, float(pp.sum()), n, level)
-        low, high = _wilson1(e, n, level)
+        low, high = wilson_interval(e, n, level=level)
         rows.append({"period": label, "n": n, "events": e, "observed": e / n,
                      "observed_low": low, "observed_high": high,
                      "mean_predicted": float(pp.mean()), "oe": oe[0], "oe_low": oe[1],
                      "oe_high": oe[2], "auroc": auc[0], "auroc_low": auc[1],
-                     "auroc_high": auc[2], "warning": _size_warning(n, e)})
+                     "auroc_high": auc[2], "warning": _warning(n, e, MIN_N, MIN_EVENTS)})
     return pd.DataFrame(rows)
 
 
@@ -423,7 +410,7 @@ def audit(predictions: Predictions, *, threshold: float | None = None,
                disable=not progress, leave=False)
     flag = (p >= threshold).astype("int64")
 
-    overall = {"prevalence": Estimate(prevalence, *_wilson1(events, n, level))}
+    overall = {"prevalence": Estimate(prevalence, *wilson_interval(events, n, level=level))}
     overall["mean_predicted"] = Estimate(float(p.mean()))
     overall["auroc"] = Estimate(*stats.delong_auroc(y, p, level))
     overall["auprc"] = Estimate(*stats.average_precision(y, p, level))
@@ -535,18 +522,12 @@ def audit_model(model: Any, X: pd.DataFrame, y: Sequence[object] | np.ndarray, *
             extra[role] = column
     predictions = read_predictions(frame, outcome="observed outcome", score="predicted risk",
                                    groups=names, **extra)
-    predictions = _renamed(predictions, source)
+    predictions = dataclasses.replace(predictions, source=source)
     result = audit(predictions, **options)
     if explain:
         result.explanation, result.explanation_note = _shap_importance(
             model, X, explain_rows, random_state)
     return result
-
-
-def _renamed(predictions: Predictions, source: str) -> Predictions:
-    import dataclasses
-
-    return dataclasses.replace(predictions, source=source)
 
 
 def _shap_importance(model: Any, X: pd.DataFrame, rows: int, random_state: int

@@ -372,55 +372,23 @@ def test_predictions_card_matches_the_code_it_describes():
     assert cols["patient_id"].allowed[-1] == f"P{n:06d}" and len(cols["patient_id"].allowed) == n
 
 
-def test_predictions_date_that_is_not_a_date(data_copy):
+@pytest.mark.parametrize("row,col,value,message", [
+    (3, 1, "2021-02-30", rf"{PREDICTIONS}: column 'admission_date' should be a date "
+                         r"\(YYYY-MM-DD\) but line 4 holds '2021-02-30'"),
+    (5, 1, "03/04/2021", "column 'admission_date' should be a date .* line 6 holds "
+                         "'03/04/2021'"),
+    (2, 1, "2031-01-05", "column 'admission_date' value '2031-01-05' at line 3 is outside "
+                         "the years 2019-2024"),
+    (7, 1, "", "column 'admission_date' has a missing value at line 8"),
+    (9, 0, "MRN4411", r"column 'patient_id' value 'MRN4411' at line 10 is not one of "
+                      r"'P000001', 'P000002', \.\.\. 'P016000' \(16,000 values\)$"),
+    # a percentage where a probability belongs
+    (4, 7, "17.5", r"column 'predicted_risk' value 17.5 at line 5 is outside \[0, 1\]"),
+], ids=["impossible date", "another date format", "date outside the years", "missing date",
+        "not a synthetic patient code", "risk above one"])
+def test_predictions_bad_cell_is_named(data_copy, row, col, value, message):
     table = predictions_table(data_copy)
-    table[3][1] = "2021-02-30"
+    table[row][col] = value
     reseal(data_copy, PREDICTIONS, as_text(table))
-    with pytest.raises(ValueError, match=f"{PREDICTIONS}: column 'admission_date' should be a "
-                                         r"date \(YYYY-MM-DD\) but line 4 holds '2021-02-30'"):
-        datasets.load("predictions", folder=data_copy)
-
-
-def test_predictions_date_in_another_format(data_copy):
-    table = predictions_table(data_copy)
-    table[5][1] = "03/04/2021"
-    reseal(data_copy, PREDICTIONS, as_text(table))
-    with pytest.raises(ValueError, match="column 'admission_date' should be a date .* line 6 "
-                                         "holds '03/04/2021'"):
-        datasets.load("predictions", folder=data_copy)
-
-
-def test_predictions_date_outside_the_years(data_copy):
-    table = predictions_table(data_copy)
-    table[2][1] = "2031-01-05"
-    reseal(data_copy, PREDICTIONS, as_text(table))
-    with pytest.raises(ValueError, match="column 'admission_date' value '2031-01-05' at line 3 "
-                                         "is outside the years 2019-2024"):
-        datasets.load("predictions", folder=data_copy)
-
-
-def test_predictions_missing_date(data_copy):
-    table = predictions_table(data_copy)
-    table[7][1] = ""
-    reseal(data_copy, PREDICTIONS, as_text(table))
-    with pytest.raises(ValueError, match="column 'admission_date' has a missing value at line 8"):
-        datasets.load("predictions", folder=data_copy)
-
-
-def test_predictions_patient_code_that_is_not_a_synthetic_key(data_copy):
-    table = predictions_table(data_copy)
-    table[9][0] = "MRN4411"
-    reseal(data_copy, PREDICTIONS, as_text(table))
-    with pytest.raises(ValueError, match="column 'patient_id' value 'MRN4411' at line 10 is not "
-                                         r"one of 'P000001', 'P000002', \.\.\. 'P016000' "
-                                         r"\(16,000 values\)$"):
-        datasets.load("predictions", folder=data_copy)
-
-
-def test_predictions_risk_above_one(data_copy):
-    table = predictions_table(data_copy)
-    table[4][7] = "17.5"  # a percentage where a probability belongs
-    reseal(data_copy, PREDICTIONS, as_text(table))
-    with pytest.raises(ValueError, match=r"column 'predicted_risk' value 17.5 at line 5 is "
-                                         r"outside \[0, 1\]"):
+    with pytest.raises(ValueError, match=message):
         datasets.load("predictions", folder=data_copy)

@@ -5,8 +5,8 @@ When an HTML build finishes, this extension runs the kit's own audit
 on the shipped SYNTHETIC example ``datasets/synthetic_predictions.csv`` and
 writes the report and its model-card section into the built site, under
 ``audit/``. Because the report is computed at every build, the example in the
-book can never disagree with the code or the data. The role
-``{audit-example}`text``` links to the report from any page.
+book can never disagree with the code or the data. book/audit.md links and
+embeds it by its path (``../audit/example_report.html``).
 
 Written here rather than taken from a library: no Sphinx extension runs a
 project's own command at build time; what runs is ``labkit``, tested in
@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-from docutils import nodes
-from sphinx.util.osutil import relative_uri
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = "audit"
@@ -34,23 +31,6 @@ COMMAND = ("python -m labkit audit datasets/synthetic_predictions.csv "
 #: The page that shows the example.
 PAGE = "book/audit"
 TITLE = "Audit of a fictional vendor's readmission score (SYNTHETIC example)"
-
-
-class audit_example_link(nodes.reference):
-    """A link to the example report, resolved per page."""
-
-
-def audit_example_role(name, rawtext, text, lineno, inliner, options=None, content=None):
-    node = audit_example_link(rawtext, text, refuri="#")
-    node["classes"].append("labkit-audit-example")
-    return [node], []
-
-
-def resolve(app, doctree: nodes.document, docname: str) -> None:
-    if app.builder.format != "html":
-        return
-    for node in doctree.findall(audit_example_link):
-        node["refuri"] = relative_uri(app.builder.get_target_uri(docname), REPORT)
 
 
 def example_arguments() -> list[str]:
@@ -80,9 +60,5 @@ def publish(app, exception) -> None:
 
 
 def setup(app):
-    app.add_role("audit-example", audit_example_role)
-    app.add_node(audit_example_link, html=(lambda self, node: self.visit_reference(node),
-                                           lambda self, node: self.depart_reference(node)))
-    app.connect("doctree-resolved", resolve)
     app.connect("build-finished", publish)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
