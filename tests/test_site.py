@@ -156,6 +156,8 @@ def test_the_audit_example_is_published_and_embedded(build):
     report_page = (HTML / sphinx_audit.REPORT).read_text(encoding="utf-8")
     assert sphinx_audit.TITLE.replace("'", "&#x27;") in report_page
     assert "SHAP" not in report_page and "Groups and fairness" in report_page
+    assert "Data: datasets/synthetic_predictions.csv (" in report_page
+    assert str(ROOT) not in report_page  # no path of the machine that built the site
     assert "TRIPOD+AI" in (HTML / sphinx_audit.CARD).read_text(encoding="utf-8")
     page = (HTML / "book" / "audit.html").read_text(encoding="utf-8")
     assert 'href="../audit/example_report.html"' in page

@@ -55,6 +55,7 @@ def publish(app, exception) -> None:
     # The command's own argument parsing and audit, run once for both files.
     args = cli._parser().parse_args([*example_arguments(), "--quiet"])
     result = cli.audit_result(args)
+    result.source = COMMAND.split()[4]  # as the page names it, not this machine's path
     report.write_html(result, out / REPORT, title=TITLE)
     report.write_markdown(result, out / CARD)
 
