@@ -16,6 +16,14 @@ Reads only files installed on this machine; nothing is downloaded.
   (labkit.synthetic.vendor_predictions; fixed coefficients, nothing random).
 - prepost_scores_synthetic.csv: SYNTHETIC pre/post knowledge-test scores of
   30 imaginary learners, from labkit.programme.synthetic_scores (seeded).
+- synthetic_chatbot_answers.csv: a FICTIONAL chatbot's answers to 70 clinical
+  questions in two versions, with two SYNTHETIC raters' verdicts and the
+  adjudicated error class (labkit.chatbot_items, hand-written;
+  labkit.synthetic.chatbot_answers, seeded; Lab 11).
+- vendor_readmission_model.skops: a FICTIONAL vendor's fitted readmission model,
+  trained on a SYNTHETIC development hospital and saved with skops.io (never
+  pickle), its zip rewritten with fixed dates and ids
+  (labkit.synthetic.vendor_model_bytes; Lab 10).
 """
 
 from __future__ import annotations
@@ -85,11 +93,25 @@ def predictions_csv() -> str:
     return _csv(vendor_predictions(synthetic_frames()[0]))
 
 
+def vendor_model_skops() -> bytes:
+    """The FICTIONAL vendor's fitted model as a skops file (bytes, reproducible)."""
+    from labkit.synthetic import vendor_model_bytes
+
+    return vendor_model_bytes()
+
+
 def prepost_csv() -> str:
     """The SYNTHETIC pre/post test scores as CSV text."""
     from labkit.programme import synthetic_scores
 
     return _csv(synthetic_scores())
+
+
+def chatbot_csv() -> str:
+    """The SYNTHETIC chatbot answers with two raters' verdicts (Lab 11) as CSV text."""
+    from labkit.synthetic import chatbot_answers
+
+    return _csv(chatbot_answers())
 
 
 GENERATORS = {
@@ -99,6 +121,8 @@ GENERATORS = {
     "synthetic_claims.csv": lambda: synthetic_csvs()[2],
     "synthetic_predictions.csv": predictions_csv,
     "prepost_scores_synthetic.csv": prepost_csv,
+    "synthetic_chatbot_answers.csv": chatbot_csv,
+    "vendor_readmission_model.skops": vendor_model_skops,
 }
 
 
@@ -107,7 +131,8 @@ def write_all(out_dir: Path) -> dict[str, str]:
     out_dir.mkdir(parents=True, exist_ok=True)
     sums = {}
     for name, make in GENERATORS.items():
-        data = make().encode("utf-8")
+        made = make()
+        data = made.encode("utf-8") if isinstance(made, str) else made  # a model is bytes
         tmp = out_dir / (name + ".tmp")
         tmp.write_bytes(data)
         tmp.replace(out_dir / name)  # never leave a half-written dataset behind

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -37,8 +38,13 @@ __all__ = [
     "load_claims",
     "load_predictions",
     "load_prepost_scores",
+    "load_chatbot_answers",
     "verify",
     "verify_all",
+    "VENDOR_MODEL",
+    "vendor_model_path",
+    "vendor_model_documented_types",
+    "marketing_sheet",
 ]
 
 #: Environment variable that points the loaders at another ``datasets/`` folder.
@@ -259,6 +265,31 @@ def _prepost_columns() -> tuple[Column, ...]:
     )
 
 
+def _chatbot_columns() -> tuple[Column, ...]:
+    # The questions and answers are closed categories: every text the file may hold is
+    # written in labkit.chatbot_items, so no free text can ship (tests/test_privacy.py).
+    from labkit.chatbot_items import ERROR_CLASSES, ITEMS, TOPICS, VERSIONS
+
+    c = Column
+    answers = tuple(dict.fromkeys(a.text for item in ITEMS for a in (item.v1, item.v2)))
+    return (
+        c("question_id", "int", "question number (synthetic; the same in both versions)",
+          min=1, max=len(ITEMS)),
+        c("topic", "category", "clinical area of the question", allowed=TOPICS),
+        c("question", "category", "the clinical question put to the chatbot",
+          allowed=tuple(item.question for item in ITEMS)),
+        c("version", "category", "the FICTIONAL chatbot's version", allowed=VERSIONS),
+        c("answer", "category", "the chatbot's answer (hand-written for the kit)",
+          allowed=answers),
+        c("rater_1", "int", "clinician rater 1's independent verdict: 1 acceptable, 0 not",
+          min=0, max=1),
+        c("rater_2", "int", "clinician rater 2's independent verdict: 1 acceptable, 0 not",
+          min=0, max=1),
+        c("error_class", "category", "adjudicated error class of the answer (the reference "
+          "standard)", allowed=ERROR_CLASSES),
+    )
+
+
 SYNTHETIC_NOTE = "Synthetic: made by a seeded generator; no real patient is in it."
 
 CARDS: dict[str, DatasetCard] = {
@@ -389,6 +420,35 @@ CARDS: dict[str, DatasetCard] = {
             "Patients whose first admission ended in death or hospice have no 30-day "
             "readmission to predict and are not in the file (see the datasheet).",
             "The day of admission is synthetic: the cohort records only the year and quarter.",
+        ),
+    ),
+    "chatbot_answers": DatasetCard(
+        name="chatbot_answers",
+        file="synthetic_chatbot_answers.csv",
+        title="SYNTHETIC answers of a fictional clinical chatbot, rated by two clinicians",
+        synthetic=True,
+        description=(
+            "Synthetic: written for the kit; no real chatbot, rater or patient is in it. "
+            "Seventy clinical questions on stable, well-established facts, each answered by a "
+            "FICTIONAL chatbot in two versions (v1 and v2): one row per question and version "
+            "with the answer, two clinicians' independent verdicts (acceptable or not, drawn "
+            "by a seeded mechanism) and the adjudicated error class (none, omission, "
+            "fabrication, outdated, unsafe). For Lab 11, evaluating a generative-AI tool."
+        ),
+        source=("labkit.chatbot_items (hand-written) and labkit.synthetic.chatbot_answers(), "
+                "seed 1408 (datasets/generate.py)"),
+        licence="CC0 1.0 (synthetic; no rights reserved)",
+        citation="The open lab kit for health-AI education, synthetic chatbot answers v1",
+        target="error_class",
+        n_rows=140,
+        columns=_chatbot_columns(),
+        limitations=(
+            "Synthetic: the answers were written to show each kind of error clearly, and the "
+            "error rates are the authors' choice; they describe no real product.",
+            "The raters' verdicts are drawn at random with rates set by hand (see the "
+            "datasheet), not collected from clinicians.",
+            "Seventy questions of fact are a benchmark, not a workflow: the file says nothing "
+            "about how the tool would behave with real patients and real staff.",
         ),
     ),
     "prepost_scores": DatasetCard(
@@ -708,6 +768,16 @@ def load_predictions() -> pd.DataFrame:
     return load("predictions")
 
 
+def load_chatbot_answers() -> pd.DataFrame:
+    """SYNTHETIC answers of a fictional chatbot (v1, v2) with two raters' verdicts.
+
+    >>> df = load_chatbot_answers()
+    >>> df.groupby("version", observed=True)["question_id"].nunique().to_dict()
+    {'v1': 70, 'v2': 70}
+    """
+    return load("chatbot_answers")
+
+
 def load_prepost_scores() -> pd.DataFrame:
     """SYNTHETIC pre/post knowledge-test scores (30 learners, 16 items, long format).
 
@@ -732,6 +802,80 @@ def verify_all(*, folder: str | os.PathLike[str] | None = None) -> list[DatasetC
     """Verify every dataset in :data:`CARDS`; raises on the first bad one.
 
     >>> [c.name for c in verify_all()]
-    ['admissions', 'admissions_truth', 'claims', 'predictions', 'prepost_scores', 'wdbc']
+    ['admissions', 'admissions_truth', 'chatbot_answers', 'claims', 'predictions',
+     'prepost_scores', 'wdbc']
     """
     return [verify(name, folder=folder) for name in sorted(CARDS)]
+
+
+# --------------------------------------------------------------------------
+# The FICTIONAL vendor's model and its marketing sheet (Lab 10): files, not tables
+
+#: The FICTIONAL vendor's fitted readmission model, a skops file; its datasheet is
+#: ``vendor_readmission_model.md`` and its checksum is in ``SHA256SUMS``.
+VENDOR_MODEL = "vendor_readmission_model.skops"
+#: The vendor's FICTIONAL marketing sheet, written for the kit.
+MARKETING_SHEET = "vendor_marketing_sheet.md"
+#: The datasheet heading under which the model's types are listed, one per line as
+#: ``- `module.Type` ``.
+TYPES_HEADING = "## Types the file needs"
+
+
+def vendor_model_path(*, folder: str | os.PathLike[str] | None = None) -> Path:
+    """The path of the FICTIONAL vendor's model file, after checking its SHA-256.
+
+    It does not load the model: a model file can carry code, so the reader lists
+    the types it holds (``skops.io.get_untrusted_types(file=path)``), compares
+    them with the datasheet (:func:`vendor_model_documented_types`), and loads
+    it with ``skops.io.load(path, trusted=[...])``.
+
+    >>> vendor_model_path().name
+    'vendor_readmission_model.skops'
+    """
+    base = _folder(folder)
+    path = base / VENDOR_MODEL
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder, not the model file")
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: model file not found (restore it with 'git checkout -- datasets/')")
+    expected = _expected_checksums(base).get(VENDOR_MODEL)
+    if expected is None:
+        raise ValueError(f"{base / 'SHA256SUMS'}: has no checksum for {VENDOR_MODEL}")
+    if _sha256(path) != expected:
+        raise ValueError(f"{path}: SHA-256 does not match SHA256SUMS - the file is truncated, "
+                         "corrupted or replaced (restore it with 'git checkout -- datasets/')")
+    return path
+
+
+def vendor_model_documented_types(*, folder: str | os.PathLike[str] | None = None
+                                  ) -> list[str]:
+    """The types the model's datasheet says the file needs beyond skops's defaults.
+
+    >>> vendor_model_documented_types()
+    ['sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor']
+    """
+    path = _folder(folder) / (Path(VENDOR_MODEL).stem + ".md")
+    text = _shipped_text(path, "the model's datasheet")
+    if TYPES_HEADING not in text:
+        raise ValueError(f"{path}: no section {TYPES_HEADING!r}")
+    section = text.split(TYPES_HEADING, 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"(?m)^- `([\w.]+)`", section)
+
+
+def marketing_sheet(*, folder: str | os.PathLike[str] | None = None) -> str:
+    """The FICTIONAL vendor's marketing sheet, as Markdown text (show it with
+    ``IPython.display.Markdown``).
+
+    >>> "FICTIONAL" in marketing_sheet()
+    True
+    """
+    return _shipped_text(_folder(folder) / MARKETING_SHEET, "the marketing sheet")
+
+
+def _shipped_text(path: Path, what: str) -> str:
+    """The text of a shipped Markdown file, or one line saying which file is missing."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: {what} not found (restore it with "
+                                "'git checkout -- datasets/')")
+    return path.read_text(encoding="utf-8")

@@ -56,7 +56,7 @@ DIFFICULTIES = ("easy", "medium", "hard")
 USES = ("practice", "posttest", "prepost")
 LETTERS = "ABCDEF"
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-OBJECTIVE = re.compile(r"^(?:LK\d\.\d+|CH\d\d\.\d+)$")
+OBJECTIVE = re.compile(r"^(?:LK\d+\.\d+|CH\d\d\.\d+)$")
 #: Options that NBME's guide rules out: they reward partial knowledge.
 BANNED_OPTION = re.compile(r"\b(all|none|both|neither) of the (above|options|answers)\b", re.I)
 #: Negatively phrased stems ("Which is NOT ...", "... EXCEPT"): the guide avoids them.

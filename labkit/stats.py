@@ -17,6 +17,8 @@ analytic rather than bootstrapped:
   gives the same point estimates).
 - Difference of two proportions: Newcombe's hybrid score interval (his method
   10), built from the two Wilson intervals [newcombe1998interval].
+- Cohen's kappa between two raters [cohen1960coefficient]: the large-sample
+  standard error of Fleiss, Cohen and Everitt [fleiss1969large].
 
 Proportions themselves use :func:`labkit.evaluate.wilson_interval` (Wilson
 1927), vectorised here as :func:`wilson` for many groups at once.
@@ -34,7 +36,7 @@ from scipy import special, stats
 from labkit.evaluate import _logistic_fit, _logit
 
 __all__ = ["z_value", "wilson", "newcombe_difference", "delong_auroc", "average_precision",
-           "oe_ratio", "mean_interval", "calibration_fit"]
+           "oe_ratio", "mean_interval", "calibration_fit", "cohen_kappa"]
 
 
 def z_value(level: float) -> float:
@@ -175,3 +177,47 @@ def calibration_fit(y: np.ndarray, p: np.ndarray, level: float = 0.95
     except (ValueError, np.linalg.LinAlgError):
         b = nan3
     return a, b
+
+
+def cohen_kappa(a: np.ndarray, b: np.ndarray, level: float = 0.95
+                ) -> tuple[float, float, float]:
+    """Cohen's kappa between two raters' labels of the same items, with the large-sample
+    interval of Fleiss, Cohen and Everitt [fleiss1969large].
+
+    With p_ij the share of items rater A put in category i and rater B in j, row and
+    column margins p_i. and p_.j, observed agreement p_o = sum p_ii and chance agreement
+    p_e = sum p_i. p_.i, kappa = (p_o - p_e) / (1 - p_e) [cohen1960coefficient], and
+
+        Var(kappa) = [sum_i p_ii (1 - (p_i. + p_.i)(1 - kappa))^2
+                      + (1 - kappa)^2 sum_{i != j} p_ij (p_.i + p_j.)^2
+                      - (kappa - p_e (1 - kappa))^2] / (n (1 - p_e)^2),
+
+    the delta-method variance under multinomial sampling of the n items. The interval
+    is kappa +- z SE (not clipped). NaNs when chance agreement is 1 (both raters used
+    one category only).
+
+    >>> k, low, high = cohen_kappa([1, 1, 1, 0, 0, 1, 0, 1], [1, 1, 0, 0, 0, 1, 1, 1])
+    >>> round(k, 3), round(low, 3), round(high, 3)
+    (0.467, -0.166, 1.099)
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.ndim != 1 or len(a) == 0:
+        raise ValueError("a and b must be two 1-D sequences of the same, non-zero length")
+    labels, codes = np.unique(np.concatenate([a, b]), return_inverse=True)
+    k, n = len(labels), len(a)
+    table = np.zeros((k, k))
+    np.add.at(table, (codes[:n], codes[n:]), 1.0)
+    p = table / n
+    rows, cols = p.sum(axis=1), p.sum(axis=0)
+    p_o, p_e = float(np.trace(p)), float(rows @ cols)
+    if np.isclose(p_e, 1.0):
+        return np.nan, np.nan, np.nan
+    kappa = (p_o - p_e) / (1 - p_e)
+    diagonal = np.diag(p) * (1 - (rows + cols) * (1 - kappa)) ** 2
+    weights = (cols[:, None] + rows[None, :]) ** 2  # (p_.i + p_j.)^2 for cell (i, j)
+    off = p * weights
+    np.fill_diagonal(off, 0.0)
+    variance = ((diagonal.sum() + (1 - kappa) ** 2 * off.sum()
+                 - (kappa - p_e * (1 - kappa)) ** 2) / (n * (1 - p_e) ** 2))
+    half = z_value(level) * float(np.sqrt(max(variance, 0.0)))
+    return float(kappa), float(kappa - half), float(kappa + half)

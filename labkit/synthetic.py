@@ -26,6 +26,11 @@ The parameters are in :class:`Parameters`; the datasheet quotes them and
 FICTIONAL vendor's readmission score of fixed coefficients: the example a
 hospital audits its own deployed model on (``synthetic_predictions.csv``).
 
+:func:`vendor_model` fits a FICTIONAL vendor's readmission model on another
+SYNTHETIC cohort, its development hospital (:data:`VENDOR_DEVELOPMENT`), and
+:func:`vendor_model_bytes` saves it with skops, byte for byte reproducibly
+(``vendor_readmission_model.skops``, Lab 10).
+
 >>> adm, truth = generate(Parameters(n_patients=400))
 >>> len(adm) == len(truth), "synthetic" in Parameters().name
 (True, True)
@@ -41,7 +46,9 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["Parameters", "generate", "claims", "vendor_predictions", "VENDOR_INTERCEPT",
-           "VENDOR_SCORE", "PREDICTION_COLUMNS", "RACES", "PAYERS"]
+           "VENDOR_SCORE", "PREDICTION_COLUMNS", "RACES", "PAYERS", "VENDOR_DEVELOPMENT",
+           "VENDOR_NUMERIC", "VENDOR_CATEGORICAL", "vendor_development_cohort", "vendor_model",
+           "vendor_model_bytes", "chatbot_answers", "CHATBOT_SEED", "CHATBOT_COLUMNS"]
 
 RACES = (
     "White",
@@ -651,3 +658,208 @@ def vendor_predictions(admissions: pd.DataFrame) -> pd.DataFrame:
         "readmitted_30d": outcome[keep].astype(float).astype(np.int64),
         "predicted_risk": np.round(_sigmoid(log_odds), 4),
     })
+
+
+# --------------------------------------------------------------------------
+# A vendor's fitted readmission model (vendor_readmission_model.skops), for Lab 10
+
+#: The FICTIONAL vendor's development hospital: a SYNTHETIC cohort of another seed and
+#: other years (2014-2018), with a higher readmission rate (21%), fewer Black and
+#: Hispanic patients, no geriatric service (admissions aged 75 and over stay thinned:
+#: the shift year is never reached) and no transitional-care programme for heart failure.
+VENDOR_DEVELOPMENT = Parameters(
+    name="synthetic_vendor_development_hospital", seed=20140101, n_patients=20_000,
+    first_year=2014, last_year=2018, shift_year=2100, readmission_rate=0.21,
+    race_shares=(0.82, 0.05, 0.05, 0.05, 0.005, 0.025))
+#: The vendor model's inputs: recorded by discharge; no race, ethnicity, payer or area
+#: deprivation. No input has more distinct values than the model has bins (255), so every
+#: split falls between two recorded values and shap's interventional TreeExplainer adds up.
+VENDOR_NUMERIC = ("age", "emergency_admission", "chf", "copd", "ckd", "diabetes", "cancer",
+                  "dementia", "n_chronic_conditions", "prior_admissions_12m", "ed_visits_12m",
+                  "length_of_stay_days", "hemoglobin_g_dl", "sodium_mmol_l")
+VENDOR_CATEGORICAL = ("sex", "discharge_disposition")
+#: The date every entry of the model file carries (the zip format's earliest), so that the
+#: file's bytes do not depend on when it was written.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def vendor_development_cohort() -> pd.DataFrame:
+    """The FICTIONAL development hospital's admissions that have a 30-day outcome
+    (SYNTHETIC, :data:`VENDOR_DEVELOPMENT`): what the vendor trained and "validated" on.
+
+    >>> dev = vendor_development_cohort()
+    >>> bool(dev["readmitted_30d"].notna().all()), int(dev["admit_year"].max())
+    (True, 2018)
+    """
+    admissions, _ = generate(VENDOR_DEVELOPMENT)
+    return admissions[admissions["readmitted_30d"].notna()].reset_index(drop=True)
+
+
+def vendor_model() -> object:
+    """The FICTIONAL vendor's 30-day readmission model, fitted on
+    :func:`vendor_development_cohort`: the inputs :data:`VENDOR_NUMERIC` passed through
+    and :data:`VENDOR_CATEGORICAL` one-hot encoded, then a gradient-boosted classifier
+    with many trees and no early stopping (it fits its development data closely).
+
+    >>> model = vendor_model()
+    >>> list(model.feature_names_in_) == [*VENDOR_NUMERIC, *VENDOR_CATEGORICAL]
+    True
+    """
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+    from threadpoolctl import threadpool_limits
+
+    dev = vendor_development_cohort()
+    columns = [*VENDOR_NUMERIC, *VENDOR_CATEGORICAL]
+    prep = make_column_transformer(
+        ("passthrough", list(VENDOR_NUMERIC)),
+        (OneHotEncoder(handle_unknown="ignore", sparse_output=False), list(VENDOR_CATEGORICAL)),
+        verbose_feature_names_out=False)
+    clf = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1, max_depth=6,
+                                         max_leaf_nodes=31, early_stopping=False,
+                                         random_state=0)
+    X = dev[columns].copy()
+    for name in VENDOR_CATEGORICAL:
+        X[name] = X[name].astype(object)
+    # One OpenMP thread: the fitted model records how many threads it was fitted with, and
+    # the file must not depend on the machine that writes it.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return make_pipeline(prep, clf).fit(X, dev["readmitted_30d"].astype(int))
+
+
+def _canonical_skops(data: bytes) -> bytes:
+    """``data`` (a skops file) with reproducible bytes: every object id renumbered in the
+    order the schema names it, the arrays' files renamed to match, the entries sorted and
+    dated :data:`_ZIP_DATE`.
+
+    skops names each object, and each array's file, by the object's memory address, and
+    dates each zip entry with the current time; neither changes what is loaded.
+    """
+    import io
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        files = {info.filename: source.read(info) for info in source.infolist()}
+    schema = json.loads(files.pop("schema.json"))
+    ids: dict[int, int] = {}
+    names: dict[str, str] = {}
+
+    def new_id(old: int) -> int:
+        return ids.setdefault(old, len(ids) + 1)
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("__id__"), int):
+                node["__id__"] = new_id(node["__id__"])
+            name = node.get("file")
+            if isinstance(name, str) and name in files:
+                if name not in names:
+                    stem, _, suffix = name.rpartition(".")
+                    number = new_id(int(stem)) if stem.isdigit() else len(names) + 1
+                    names[name] = f"{number}.{suffix}"
+                node["file"] = names[name]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    if set(names) != set(files):
+        raise ValueError("the skops file holds entries its schema does not name: "
+                         f"{sorted(set(files) - set(names))[:3]}")
+    entries = {names[name]: content for name, content in files.items()}
+    entries["schema.json"] = json.dumps(schema, indent=2).encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, whatever the machine that writes it
+            info.external_attr = 0o644 << 16
+            target.writestr(info, entries[name], compresslevel=9)
+    return out.getvalue()
+
+
+def vendor_model_bytes(model: object | None = None) -> bytes:
+    """``model`` (default :func:`vendor_model`) as a skops file, byte for byte the same
+    on every run: ``datasets/vendor_readmission_model.skops``. Saved with ``skops.io``,
+    never pickle, so that loading it runs no code the reader has not trusted.
+
+    >>> import copy, skops.io as sio
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> dev = vendor_development_cohort()
+    >>> small = HistGradientBoostingClassifier(max_iter=3).fit(
+    ...     dev[["age", "chf"]], dev["readmitted_30d"].astype(int))
+    >>> data = vendor_model_bytes(small)  # the same bytes for a copy at other addresses:
+    >>> data == vendor_model_bytes(copy.deepcopy(small)), sio.get_untrusted_types(data=data)
+    (True, ['sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor'])
+    """
+    import skops.io as sio
+
+    if model is None:
+        model = vendor_model()
+    if not (hasattr(model, "predict_proba") and hasattr(model, "feature_names_in_")):
+        raise TypeError("model must be a fitted scikit-learn classifier with "
+                        f"feature_names_in_ (fitted on a DataFrame), got {type(model).__name__}")
+    data = _canonical_skops(sio.dumps(model))
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    probe = vendor_development_cohort().head(200)[list(model.feature_names_in_)]
+    if not np.array_equal(loaded.predict_proba(probe), model.predict_proba(probe)):
+        raise ValueError("the rewritten skops file does not load as the same model")
+    return data
+
+
+# --- Lab 11: a FICTIONAL chatbot's answers, rated by two SYNTHETIC clinicians ------
+
+#: The seed of the raters' verdicts. Chosen among seeds 1-3,000 so that both versions
+#: show the same observed agreement between the raters while kappa differs (kappa's
+#: prevalence paradox); datasets/synthetic_chatbot_answers.md says so.
+CHATBOT_SEED = 1408
+#: The chance that a rater calls a correct answer "not acceptable" (a false alarm).
+RATER_FALSE_ALARM = 0.05
+#: The chance that a rater calls a wrong answer "not acceptable", by its error class:
+#: a missing caveat is easy to overlook, a dangerous instruction hard to miss.
+RATER_DETECTION = {"omission": 0.50, "outdated": 0.80, "fabrication": 0.85, "unsafe": 0.95}
+CHATBOT_COLUMNS = ("question_id", "topic", "question", "version", "answer", "rater_1",
+                   "rater_2", "error_class")
+
+
+def chatbot_answers(seed: int = CHATBOT_SEED) -> pd.DataFrame:
+    """A FICTIONAL chatbot's answers (two versions) with two SYNTHETIC raters' verdicts.
+
+    One row per question of :data:`labkit.chatbot_items.ITEMS` and version (v1, then
+    v2), numbered in the items' order. The answer text and its adjudicated
+    ``error_class`` are hand-written; only the raters' verdicts are drawn. Each rater
+    judges each answer independently: 1 (acceptable) unless a uniform draw falls below
+    the chance of flagging it, :data:`RATER_FALSE_ALARM` for a correct answer and
+    :data:`RATER_DETECTION` of its class for a wrong one. Draws come from
+    ``numpy.random.default_rng(seed)``, two per row (rater 1, then rater 2) in row
+    order, so a seed gives the same file on every machine.
+
+    >>> df = chatbot_answers()
+    >>> df.shape, list(df["version"].unique())
+    ((140, 8), ['v1', 'v2'])
+    >>> int((df["error_class"] == "none").sum())
+    116
+    """
+    from labkit.chatbot_items import ITEMS, VERSIONS
+
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be a whole number, got {type(seed).__name__} {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for number, item in enumerate(ITEMS, start=1):
+        for version in VERSIONS:
+            answer = getattr(item, version)
+            flag = (RATER_FALSE_ALARM if answer.error_class == "none"
+                    else RATER_DETECTION[answer.error_class])
+            verdict = (rng.random(2) >= flag).astype(np.int64)  # 1 = acceptable
+            rows.append((number, item.topic, item.question, version, answer.text,
+                         int(verdict[0]), int(verdict[1]), answer.error_class))
+    return pd.DataFrame(rows, columns=list(CHATBOT_COLUMNS))

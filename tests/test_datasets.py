@@ -33,7 +33,10 @@ def rows(folder: Path) -> list[list[str]]:
 
 
 def as_text(table: list[list[str]]) -> str:
-    return "".join(",".join(r) + "\n" for r in table)
+    # Quoted as the CSV module quotes (only fields holding a comma or a quote), so a
+    # text column such as a chatbot's answer survives the round trip.
+    return "".join(",".join(f'"{v.replace(chr(34), chr(34) * 2)}"' if ("," in v or '"' in v)
+                            else v for v in r) + "\n" for r in table)
 
 
 def test_wdbc_matches_the_published_class_counts():
@@ -392,3 +395,66 @@ def test_predictions_bad_cell_is_named(data_copy, row, col, value, message):
     reseal(data_copy, PREDICTIONS, as_text(table))
     with pytest.raises(ValueError, match=message):
         datasets.load("predictions", folder=data_copy)
+
+
+# --- The FICTIONAL vendor's model (vendor_readmission_model.skops): a file, not a table ---
+
+
+def test_vendor_model_has_a_datasheet_and_a_checksum_but_no_card():
+    sums = (ROOT / "datasets" / "SHA256SUMS").read_text()
+    assert f"  {datasets.VENDOR_MODEL}\n" in sums
+    assert (ROOT / "datasets" / "vendor_readmission_model.md").is_file()
+    assert (ROOT / "datasets" / "vendor_marketing_sheet.md").is_file()
+    assert datasets.VENDOR_MODEL not in {c.file for c in datasets.CARDS.values()}
+    for sheet in ("vendor_readmission_model.md", "vendor_marketing_sheet.md"):
+        text = (ROOT / "datasets" / sheet).read_text()
+        assert "FICTIONAL" in text[:400] and "SYNTHETIC" in text[:400], sheet
+
+
+def test_vendor_model_loads_only_with_exactly_the_listed_types():
+    import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    path = datasets.vendor_model_path()
+    listed = datasets.vendor_model_documented_types()
+    assert listed and sorted(sio.get_untrusted_types(file=path)) == sorted(listed)
+    with pytest.raises(UntrustedTypesFoundException):
+        sio.load(path)  # trusted=None: skops's defaults only
+    for i in range(len(listed)):  # each listed type is needed
+        with pytest.raises(UntrustedTypesFoundException):
+            sio.load(path, trusted=listed[:i] + listed[i + 1:])
+    model = sio.load(path, trusted=listed)
+    rows = datasets.load_admissions().head(50)[list(model.feature_names_in_)]
+    assert model.predict_proba(rows).shape == (50, 2)
+    assert path.read_bytes()[:2] == b"PK"  # a skops zip, not a pickle
+
+
+def test_vendor_model_path_checks_the_checksum(data_copy):
+    path = data_copy / datasets.VENDOR_MODEL
+    assert datasets.vendor_model_path(folder=data_copy) == path
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=f"{datasets.VENDOR_MODEL}: SHA-256 does not match"):
+        datasets.vendor_model_path(folder=data_copy)
+    path.unlink()
+    with pytest.raises(FileNotFoundError, match="model file not found"):
+        datasets.vendor_model_path(folder=data_copy)
+
+
+def test_vendor_model_bytes_do_not_depend_on_object_addresses_or_time():
+    import copy
+    import io
+    import zipfile
+
+    from labkit import synthetic
+
+    model = synthetic.vendor_model()
+    first = synthetic.vendor_model_bytes(model)
+    # A copy has every object at another address, and is written a moment later.
+    assert synthetic.vendor_model_bytes(copy.deepcopy(model)) == first
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        infos = archive.infolist()
+    assert [i.filename for i in infos] == sorted(i.filename for i in infos)
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert first == (ROOT / "datasets" / datasets.VENDOR_MODEL).read_bytes()

@@ -28,7 +28,7 @@ PATTERNS = {
     "record number": re.compile(r"\bMRN\b|\b[A-Z]{1,3}\d{6,10}\b"),
 }
 #: Integer keys allowed, and only in synthetic data, where they mean nothing outside the file.
-SYNTHETIC_KEYS = {"admission_id", "patient_key", "learner_id", "item_id"}
+SYNTHETIC_KEYS = {"admission_id", "patient_key", "learner_id", "item_id", "question_id"}
 #: Synthetic stand-ins for a hospital extract's patient id and date, allowed in the audit
 #: example only (it must look like a real extract; datasets/synthetic_predictions.md). Every
 #: value must have exactly its synthetic form; the rest of the file is checked as usual.

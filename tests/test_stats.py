@@ -129,3 +129,67 @@ def test_calibration_fit_of_constant_predictions_has_no_slope():
     y = np.array([0, 1, 0, 0, 1, 0])
     intercept, slope = stats.calibration_fit(y, np.full(6, 0.3))
     assert not np.isnan(intercept[0]) and all(np.isnan(slope))
+
+
+# Cohen's kappa and the Fleiss-Cohen-Everitt interval (Lab 11) -------------------------
+
+def _kappa_of_cells(p):
+    """Cohen's kappa as a function of the k x k cell proportions, written from its definition."""
+    p = np.asarray(p).reshape(int(np.sqrt(p.size)), -1)
+    p_o, p_e = np.trace(p), p.sum(axis=1) @ p.sum(axis=0)
+    return (p_o - p_e) / (1 - p_e)
+
+
+def _delta_method_se(a, b, labels):
+    """The large-sample SE by the delta method, with a numerical gradient: the multinomial
+    covariance of the cell proportions, diag(p) - p p', carried through kappa(p)."""
+    k = len(labels)
+    table = np.zeros((k, k))
+    for x, y in zip(a, b, strict=True):
+        table[labels.index(x), labels.index(y)] += 1
+    p = (table / len(a)).ravel()
+    step = 1e-6
+    grad = np.array([(_kappa_of_cells(p + step * e) - _kappa_of_cells(p - step * e)) / (2 * step)
+                     for e in np.eye(p.size)])
+    return float(np.sqrt(grad @ (np.diag(p) - np.outer(p, p)) @ grad / len(a)))
+
+
+@pytest.mark.parametrize("seed,k,agree", [(0, 2, 0.8), (1, 2, 0.95), (2, 3, 0.7), (3, 4, 0.6)])
+def test_cohen_kappa_matches_sklearn_and_the_delta_method(seed, k, agree):
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, k, 250)
+    b = np.where(rng.random(250) < agree, a, rng.integers(0, k, 250))
+    kappa, low, high = stats.cohen_kappa(a, b)
+    assert kappa == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
+    se = _delta_method_se(a, b, list(range(k)))
+    assert (high - kappa) / sps.norm.ppf(0.975) == pytest.approx(se, rel=1e-5)
+    assert kappa - low == pytest.approx(high - kappa)
+    # Another level scales the half-width by the ratio of the z values.
+    k90, low90, _ = stats.cohen_kappa(a, b, level=0.90)
+    assert (k90 - low90) / (kappa - low) == pytest.approx(sps.norm.ppf(0.95) / sps.norm.ppf(0.975))
+
+
+def test_cohen_kappa_se_agrees_with_a_brute_bootstrap():
+    rng = np.random.default_rng(5)
+    a = (rng.random(400) < 0.85).astype(int)  # a skewed prevalence, as in Lab 11
+    b = np.where(rng.random(400) < 0.9, a, 1 - a)
+    kappa, low, high = stats.cohen_kappa(a, b)
+    se = (high - low) / (2 * sps.norm.ppf(0.975))
+    boot = []
+    for _ in range(3000):
+        i = rng.integers(0, 400, 400)
+        aa, bb = a[i], b[i]
+        p_o = (aa == bb).mean()
+        p_e = aa.mean() * bb.mean() + (1 - aa.mean()) * (1 - bb.mean())
+        boot.append((p_o - p_e) / (1 - p_e))
+    assert np.std(boot, ddof=1) == pytest.approx(se, rel=0.08)
+
+
+def test_cohen_kappa_accepts_labels_and_refuses_bad_input():
+    k, *_ = stats.cohen_kappa(["yes", "yes", "no", "no"], ["yes", "no", "no", "no"])
+    assert k == pytest.approx(0.5)
+    assert all(np.isnan(stats.cohen_kappa([1, 1, 1], [1, 1, 1])))
+    with pytest.raises(ValueError, match="same, non-zero length"):
+        stats.cohen_kappa([1, 0], [1, 0, 1])
