@@ -26,7 +26,9 @@ TOTAL = re.compile(r"\*\*(\d+)\*\*")
 #: below without anyone editing a list here.
 LABS = [int(path.name[:2]) for path in notebooks.sources()]
 #: A session plan's heading in book/instructors.md: "**Lab N - Title (M minutes)**".
-PLAN = re.compile(r"^\*\*Lab (\d) - [^*]+ \((\d+) minutes\)\*\*$", re.M)
+#: The elective's heading on the page, and its number of weeks (one table each).
+ELECTIVE, WEEKS = "Five-week elective", 5
+PLAN = re.compile(r"^\*\*Lab (\d+) - [^*]+ \((\d+) minutes\)\*\*$", re.M)
 
 
 # ------------------------------------------------------------------ parsing
@@ -285,12 +287,12 @@ def test_half_day_labs_are_no_longer_than_the_instructor_guides_plans():
 
 
 def elective() -> tuple[list[list[str]], list[list[list[str]]]]:
-    block = section("Four-week elective", 3)
+    block = section(ELECTIVE, 3)
     found = tables(block)
     summary = [t for t in found if t[0] == ["week", "minutes", "contact minutes",
                                             "self-study minutes"]]
     weeks = [t for t in found if t[0] == ["activity", "minutes", "kind"]]
-    assert len(summary) == 1 and len(weeks) == 4 and len(found) == 5
+    assert len(summary) == 1 and len(weeks) == WEEKS and len(found) == WEEKS + 1
     return summary[0], weeks
 
 
@@ -330,7 +332,7 @@ def test_elective_gives_every_page_the_time_it_states_once():
     assert sorted(seen) == sorted(stated), "each chapter and lab once"
     self_total = sum(stated.values())
     assert elective()[0][-1][3] == f"**{self_total}**"
-    assert f"({self_total} minutes)" in flat(section("Four-week elective", 3))
+    assert f"({self_total} minutes)" in flat(section(ELECTIVE, 3))
 
 
 def test_quoted_test_lengths_and_route_time_match_the_cme_packet():
@@ -342,11 +344,11 @@ def test_quoted_test_lengths_and_route_time_match_the_cme_packet():
     workshop = section("Half-day workshop for about 30 residents", 3)
     assert f"`prepost` in `book/cme.yml`, {prepost} questions" in flat(workshop)
     _, weeks = elective()
-    post = [row for row in timed(weeks[3])[0] if row[0].startswith("Post-test of the full route")]
+    post = [row for row in timed(weeks[-1])[0] if row[0].startswith("Post-test of the full route")]
     assert len(post) == 1 and f"({full} questions, a minute each)" in post[0][0]
     assert int(post[0][1]) == full * per_question == full
     route = sum(sq.route_minutes("full").values())
-    assert f"estimates at {route} minutes" in flat(section("Four-week elective", 3))
+    assert f"estimates at {route} minutes" in flat(section(ELECTIVE, 3))
     assert f"({prepost} items from chapters 3 and 4" in flat(section(
         "Assessing learners with the question bank", 2))
 
@@ -412,7 +414,7 @@ def test_every_exercise_the_page_names_exists():
 
 
 def test_each_lab_reuses_the_stops_of_the_instructor_guide():
-    plans = re.split(r"^\*\*Lab (\d) - [^*]+\*\*$", guide(), flags=re.M)
+    plans = re.split(r"^\*\*Lab (\d+) - [^*]+\*\*$", guide(), flags=re.M)
     stops = {int(n): re.findall(r"Stop: ([^|]+?\?)", body) for n, body in
              zip(plans[1::2], plans[2::2], strict=True)}
     # Lab 0's plan is a short heading of its own, with no stop; every other lab has a plan.

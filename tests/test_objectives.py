@@ -62,3 +62,27 @@ def test_every_chapter_follows_the_anatomy():
             keys.update(k.strip() for k in group.split(","))
         keys.discard("russell2023competencies")
         assert len(keys) >= 5, f"{path.name}: {len(keys)} distinct sources besides Russell"
+
+
+def test_resident_path_times_match_the_pages():
+    """The resident path lists every lab once with the time its page states, and each
+    section's total and the grand total are the sums of its rows."""
+    import re
+
+    text = (objectives.ROOT / "book" / "path_resident.md").read_text()
+    pages = {objectives.page_name(p): objectives.page_minutes(p)
+             for p in objectives.page_files() if objectives.page_name(p).startswith("labs/")}
+    sections = re.split(r"^## ", text, flags=re.M)
+    seen: list[str] = []
+    for section in sections:
+        rows = re.findall(r"^\| \{doc\}`/(labs/\w+)` \| (\d+) min \|", section, re.M)
+        for page, minutes in rows:
+            assert int(minutes) == pages[page], f"{page}: {minutes} min, page: {pages[page]}"
+        seen += [page for page, _ in rows]
+        if rows:
+            stated = re.findall(r"(?:take|time for the core labs:) (\d+) minutes", section)
+            assert [int(m) for m in stated[:1]] == [sum(int(m) for _, m in rows)], section[:60]
+    assert sorted(seen) == sorted(pages), "every lab once"
+    words = dict(enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                            "nine", "ten", "eleven", "twelve", "thirteen", "fourteen"]))
+    assert f"all {words[len(pages)]} labs {sum(pages.values())} minutes" in text

@@ -24,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 YAML_PATH = ROOT / "book" / "objectives.yml"
 CROSSWALK = ROOT / "book" / "crosswalk.md"
-CODE = r"(?:LK\d\.\d+|CH\d\d\.\d+)"
+CODE = r"(?:LK\d+\.\d+|CH\d\d\.\d+)"
 DECLARED = re.compile(rf"\[({CODE})(?:;\s*(D\d(?:,\s*D\d)*))?\]")
 ASSESSES = re.compile(r"<!--\s*assesses:\s*([^>]*?)\s*-->")
 
