@@ -58,8 +58,8 @@ datasets.card("admissions")
 # before go-live. After go-live the model scores **every** discharge, returning
 # patients included, and monitoring must judge it on the patients it actually
 # scores. A model judged on a later period than it was built on is under
-# **temporal validation**; it shows what happens when case mix or practice
-# changes {cite:p}`finlayson2021clinician`.
+# **temporal validation**: it tests whether the model holds beyond the
+# historical period it came from {cite:p}`justice1999assessing`.
 
 # %%
 cohort = datasets.load_admissions()
@@ -121,7 +121,9 @@ lab9.temporal_validation(model, scored, by_year, by_year_hf);
 # %% [markdown]
 # ## 2. What moved: the patients, or what happens to them?
 #
-# Two different things can change after go-live {cite:p}`finlayson2021clinician`:
+# Finlayson et al. group the causes of dataset shift into changes in
+# technology, in population and setting, and in behaviour
+# {cite:p}`finlayson2021clinician`. For monitoring they show up in two ways:
 #
 # - **case mix**, the inputs: different patients arrive (older, sicker, from a
 #   new referral area). A model that uses those inputs correctly can cope;
@@ -364,14 +366,18 @@ for name, chart in {"all discharges": chart_all, "heart failure": chart_hf}.item
 # failure are a small share of discharges, and their change is diluted among
 # the rest. Only the chart of the group whose care changed raises the alarm,
 # and even it needs a few quarters, because each quarter holds few of those
-# patients and its limits are wide. A rule that looks at runs of points (two
-# quarters in a row beyond 2 SD) can fire earlier than a single point beyond
-# 3 SD. So decide **before go-live**, and write into the monitoring plan:
+# patients and its limits are wide. A run rule (for example, two of three
+# successive points beyond 2 SD on the same side) can fire earlier than a
+# single point beyond 3 SD {cite:p}`benneyan2003statistical`; the cell above
+# uses a stricter version, two quarters in a row. So decide **before go-live**,
+# and write into the monitoring plan:
 #
 # - **what to chart**: overall, and the groups where a change is most likely
 #   or most harmful (a condition with a new pathway, patient groups from the
-#   fairness audit of Lab 3). Each extra chart is another chance of a false
-#   alarm, which is why alarm limits sit at 3 standard deviations;
+#   fairness audit of Lab 3). Limits at 3 standard deviations keep false
+#   alarms rare (about 3 in 1,000 points when nothing has changed), but every
+#   extra chart and quarter adds chances of one
+#   {cite:p}`benneyan2003statistical`;
 # - **what triggers a review**: for example, one quarter outside the 3 SD limits,
 #   or two quarters in a row beyond 2 SD on the same side;
 # - **what a review does**: find the cause first (a coding change, a new
@@ -467,8 +473,9 @@ print(f"patients with heart failure: {hf_2024.mean():.0%} of 2024 discharges, "
 # In practice: the contract and the monitoring plan name one clinical owner,
 # the charts and groups to watch, the triggers and who reviews them, who
 # supplies the outcome data, who may switch the model off, and how the vendor
-# is told. Clinicians on the wards are often the first to notice that a model
-# has drifted {cite:p}`finlayson2021clinician`; give them a way to say so.
+# is told. The clinicians who use a model are generally the ones expected to
+# spot and report emerging problems {cite:p}`finlayson2021clinician`; give them
+# a way to say so.
 
 # %% [markdown]
 # ## Knowledge check
@@ -487,8 +494,8 @@ quiz.show("labs/09_monitoring")
 #   hide a group for whom every risk is wrong.
 # - Input drift (who arrives) shows at once; a change in what happens to
 #   patients shows only in outcomes, weeks later. Watch both.
-# - Recalibration fixes the average numbers, not a group's, and it never
-#   changes who is flagged at a fixed capacity. When one group has shifted,
+# - Recalibration fixes the average numbers, not a group's, and (with a
+#   positive slope) it never changes who is flagged at a fixed capacity. When one group has shifted,
 #   revise or refit, and remember that a refitted model has learned the new
 #   programme's effect.
 # - Agree before go-live on the quarterly chart, its control limits, the

@@ -92,6 +92,7 @@ ax.errorbar(accuracy["accuracy"], ypos, xerr=[accuracy["accuracy"] - accuracy["l
             accuracy["high"] - accuracy["accuracy"]], fmt="o", color="#0072B2", capsize=4)
 ax.set_yticks(ypos, [f"version {v[1]}" for v in accuracy.index])
 ax.set_xlim(0.5, 1.0)
+ax.set_ylim(-0.6, len(accuracy) - 0.4)
 ax.set_xlabel("Accuracy: share of answers adjudicated correct (95% Wilson interval)")
 ax.set_title("Seventy questions leave each accuracy uncertain (SYNTHETIC)")
 plt.show()
