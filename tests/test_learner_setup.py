@@ -5,6 +5,7 @@ pieces of tools/learner_setup.py (the full clean-venv run is a CI step, .ci/run)
 import ast
 import doctest
 import importlib.metadata
+import os
 import re
 import subprocess
 import sys
@@ -282,3 +283,20 @@ def test_colab_clones_the_repository_the_book_names():
 def test_learner_edition_lab0_is_valid():
     nb = notebooks.learner_edition(notebooks.full_edition(notebooks.SRC_DIR / "00_setup.py"))
     nbformat.validate(nb)
+
+
+@pytest.mark.skipif(not hasattr(os, "wait4"), reason="wait4 is POSIX only")
+def test_run_measured_reports_the_reaped_child_when_it_is_larger(tmp_path):
+    """The class environment's lab memory (make hub, the sizing's figures) is measured
+    around nbconvert; the kernel is its child. A child holding 300 MB must show."""
+    child = "b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096])"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"
+    def run(code):
+        return learner_setup.run_measured([sys.executable, "-c", code], None, tmp_path)
+
+    status, stderr, with_child = run(parent)
+    assert (status, stderr) == (0, "")
+    _, _, alone = run("pass")
+    assert with_child >= 300 > alone, (with_child, alone)
+    status, stderr, _ = run("import sys; sys.exit('no')")
+    assert (status, stderr.strip()) == (1, "no")

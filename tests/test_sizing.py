@@ -72,16 +72,28 @@ def test_update_reads_bench_and_hub_results(tmp_path):
     hub = {"learners": 3, "cores": 2, "jupyterhub": "5.5.0", "hub_mb": 170,
            "per_learner": [{"server_mb": s, "ready_seconds": 5, "notebooks_seconds": 6,
                             "first_exercise_seconds": 9, "peak_mb": 300} for s in (120, 140, 130)]}
+    # The class environment's kernels, not the bench's: the sizing is for learners.
+    labs = {"environment": ".venv-hub", "labs": {"01_x": {"seconds": 5, "peak_rss_mb": 250.0},
+                                                 "02_y": {"seconds": 9, "peak_rss_mb": 360.0}}}
     (tmp_path / "b.json").write_text(json.dumps(bench))
     (tmp_path / "h.json").write_text(json.dumps(hub))
-    m = sizing.update(tmp_path / "b.json", tmp_path / "h.json", tmp_path / "s.json")
+    (tmp_path / "l.json").write_text(json.dumps(labs))
+    m = sizing.update(tmp_path / "b.json", tmp_path / "h.json", tmp_path / "s.json",
+                      tmp_path / "l.json")
     assert m["server_mb"] == 140 and m["hub_mb"] == 170
-    assert m["lab_kernel_mb"] == {"01_x": 300.0, "02_y": 410.0}
+    assert m["lab_kernel_mb"] == {"01_x": 250.0, "02_y": 360.0}
+    assert ".venv-hub" in m["sources"]["lab_kernel_mb"]
     assert (m["slowest_cell_seconds"], m["slowest_cell"]) == (9.0, "02_y cell 7")
     assert m["hub_test"] == {"learners": 3, "cores": 2, "ready_seconds_max": 5,
                              "notebooks_seconds_max": 6, "first_exercise_seconds_max": 9,
                              "peak_mb_max": 300}
     assert json.loads((tmp_path / "s.json").read_text()) == m
+    labs["labs"]["02_y"]["peak_rss_mb"] = None  # measured where wait4 is missing
+    (tmp_path / "l.json").write_text(json.dumps(labs))
+    with pytest.raises(SystemExit, match="no peak memory for every lab"):
+        sizing.update(tmp_path / "b.json", tmp_path / "h.json", tmp_path / "s2.json",
+                      tmp_path / "l.json")
+    assert not (tmp_path / "s2.json").exists()
 
 
 def test_update_names_the_missing_results(tmp_path):

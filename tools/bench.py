@@ -108,19 +108,13 @@ def audit_command(extract: Path, out: Path) -> list[str]:
 
 
 def run_measured(cmd: list[str]) -> tuple[int, float, float, str]:
-    """Run ``cmd``; its exit status, wall seconds, peak RSS in MB (of that process
-    alone, from wait4) and stderr."""
+    """Run ``cmd``; its exit status, wall seconds, peak RSS in MB (from wait4: the
+    process, or a child it reaped if larger) and stderr."""
+    from tools.learner_setup import run_measured as measured
+
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - start
-        err.seek(0)
-        stderr = err.read().decode("utf-8", "replace")
-    # ru_maxrss is in KiB on Linux, in bytes on macOS.
-    mb = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-    return proc.returncode, wall, mb, stderr
+    status, stderr, mb = measured(cmd, None, ROOT)
+    return status, time.perf_counter() - start, mb or 0.0, stderr
 
 
 def audit_at_scale(rows: int = AUDIT_ROWS) -> dict:

@@ -590,10 +590,12 @@ def run_class(learners: int = 3, work: Path | None = None) -> dict:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def run_labs() -> dict[str, float]:
+def run_labs() -> dict[str, dict[str, float | None]]:
     """Every lab's full edition run in ``.venv-hub`` (nbconvert, a fresh kernel each),
     in an environment that sees nothing of this repository's ``.venv``; the wall
-    time of each. A cell that raises or writes to stderr fails it (HubFailed)."""
+    time of each and its peak memory (the kernel's, or nbconvert's if larger): what a
+    learner's kernel holds in the class image, which installs no pyarrow. A cell that
+    raises or writes to stderr fails it (HubFailed)."""
     from tools.learner_setup import SetupFailed, activated, clean_env, execute
 
     times = {}
@@ -609,10 +611,10 @@ def run_labs() -> dict[str, float]:
             target = labs / full.name
             shutil.copy2(full, target)
             try:
-                seconds, _ = execute(target, work, env, HUB_VENV)
+                seconds, _, peak_mb = execute(target, work, env, HUB_VENV)
             except SetupFailed as exc:
                 raise HubFailed(f"in the class environment: {exc}") from None
-            times[full.stem] = round(seconds, 1)
+            times[full.stem] = {"seconds": round(seconds, 1), "peak_rss_mb": peak_mb}
     return times
 
 
@@ -719,8 +721,11 @@ def main(argv: list[str]) -> int:
         except HubFailed as exc:
             print(f"hub: {exc}", file=sys.stderr)
             return 1
-        for lab, seconds in times.items():
-            print(f"class environment: {lab} ran in {seconds:.1f} s")
+        for lab, run in times.items():
+            peak = "" if run["peak_rss_mb"] is None else f", peak {run['peak_rss_mb']:.0f} MB"
+            print(f"class environment: {lab} ran in {run['seconds']:.1f} s{peak}")
+        if args.json:
+            _write_json(args.json, {"environment": HUB_VENV.name, "labs": times})
         return 0
     try:
         report = run_class(args.learners)
@@ -729,11 +734,16 @@ def main(argv: list[str]) -> int:
         return 1
     print(summary(report))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.json.with_name(args.json.name + ".tmp")
-        tmp.write_text(json.dumps(report, indent=1) + "\n")
-        os.replace(tmp, args.json)
+        _write_json(args.json, report)
     return 0
+
+
+def _write_json(path: Path, data: dict) -> None:
+    """``data`` as JSON at ``path``, written whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":

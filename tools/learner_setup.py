@@ -350,24 +350,45 @@ def problems_in(executed: dict) -> list[str]:
     return found
 
 
-def execute(notebook: Path, out: Path, env: dict[str, str], venv: Path) -> tuple[float, dict]:
+def execute(notebook: Path, out: Path, env: dict[str, str], venv: Path
+            ) -> tuple[float, dict, float | None]:
     """Run ``notebook`` with the environment's own ``jupyter nbconvert``; return its wall
-    time and the executed notebook."""
+    time, the executed notebook and the peak resident memory in MB of nbconvert and the
+    kernel it started and reaped, whichever was larger (None where ``os.wait4`` is
+    missing, as on Windows)."""
     target = f"{notebook.stem}.executed"
     cmd = [str(venv / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
            f"--ExecutePreprocessor.timeout={CELL_TIMEOUT}", "--output-dir", str(out),
            "--output", target, str(notebook)]
     start = time.monotonic()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=notebook.parent)
+    returncode, stderr, peak_mb = run_measured(cmd, env, notebook.parent)
     seconds = time.monotonic() - start
-    if proc.returncode != 0:
-        tail = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()][-6:]
+    if returncode != 0:
+        tail = [ln for ln in stderr.strip().splitlines() if ln.strip()][-6:]
         raise SetupFailed(f"{notebook.name} failed to run:\n    " + "\n    ".join(tail))
     executed = json.loads((out / f"{target}.ipynb").read_text(encoding="utf-8"))
     found = problems_in(executed)
     if found:
         raise SetupFailed(f"{notebook.name}: " + "; ".join(found))
-    return seconds, executed
+    return seconds, executed, peak_mb
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None, cwd: Path
+                 ) -> tuple[int, str, float | None]:
+    """Run ``cmd``; its exit status, stderr and peak RSS in MB. wait4 reports the larger
+    of the process and the children it reaped: here nbconvert and its kernel."""
+    if not hasattr(os, "wait4"):
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=cwd)
+        return proc.returncode, proc.stderr, None
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    # ru_maxrss is in KiB on Linux, in bytes on macOS.
+    peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return proc.returncode, stderr, round(peak, 1)
 
 
 def _size_mb(folder: Path) -> float:
@@ -428,7 +449,7 @@ def check(work: Path, python: Path | None) -> dict:
 
     out = work / "executed"
     out.mkdir()
-    seconds, executed = execute(_truncated_lab0(kit / "labs" / "00_setup.ipynb", out), out,
+    seconds, executed, _ = execute(_truncated_lab0(kit / "labs" / "00_setup.ipynb", out), out,
                                 env, venv)
     printed = "".join("".join(o.get("text", "")) for c in executed["cells"]
                       for o in c.get("outputs", []))
@@ -449,7 +470,7 @@ def check(work: Path, python: Path | None) -> dict:
     for full in sorted((ROOT / "labs").glob("[0-9][0-9]_*.ipynb")):
         target = kit / "labs" / full.name
         shutil.copy2(full, target)
-        seconds, _ = execute(target, out, env, venv)
+        seconds, _, _ = execute(target, out, env, venv)
         report["labs_s"][full.stem] = round(seconds, 1)
         print(f"full edition: {full.stem} ran in {seconds:.1f} s", flush=True)
     report["total_s"] = round(time.monotonic() - start, 1)

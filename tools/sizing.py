@@ -1,10 +1,13 @@
 """How much memory and CPU each learner needs on a hub, from measurements.
 
 The inputs are measured, never typed: ``hosting/sizing.json`` holds each lab's
-peak kernel memory (``make bench``), the memory of a learner's Jupyter server and
-of the hub with its proxy (the live hub of ``make hub``), and the slowest cell of
-any lab (``make bench``). ``update`` copies them from the latest ``_build/bench.json``
-and ``_build/hub.json``; ``write`` puts the rule and the class table into
+peak kernel memory in the class environment (``make hub``, which runs every lab in
+``.venv-hub`` as the class image installs it: not ``make bench``'s development
+environment, whose pyarrow adds about 45 MB to every kernel), the memory of a
+learner's Jupyter server and of the hub with its proxy (the live hub of ``make
+hub``), and the slowest cell of any lab (``make bench``). ``update`` copies them from
+the latest ``_build/bench.json``, ``_build/hub-labs.json`` and ``_build/hub.json``;
+``write`` puts the rule and the class table into
 ``book/hosting.md`` between its markers. tests/test_sizing.py fails when the page
 or ``hosting/z2jh/config.yaml`` disagrees with :func:`plan`.
 
@@ -18,7 +21,7 @@ The rule (each constant below says why):
 
 Usage::
 
-    python -m tools.sizing update   # hosting/sizing.json from _build/bench.json and _build/hub.json
+    python -m tools.sizing update   # hosting/sizing.json from make bench's and make hub's results
     python -m tools.sizing write    # the rule and the table into book/hosting.md
     python -m tools.sizing          # print the plan
 """
@@ -39,6 +42,7 @@ MEASURED = ROOT / "hosting" / "sizing.json"
 PAGE = ROOT / "book" / "hosting.md"
 BENCH = ROOT / "_build" / "bench.json"
 HUB = ROOT / "_build" / "hub.json"
+HUB_LABS = ROOT / "_build" / "hub-labs.json"
 START, END = "<!-- sizing:start (python -m tools.sizing write) -->", "<!-- sizing:end -->"
 
 #: A quarter above what was measured: other data, another platform's allocator
@@ -172,13 +176,19 @@ def write(page: Path = PAGE, measured_path: Path = MEASURED) -> bool:
     return new != text
 
 
-def update(bench: Path = BENCH, hub: Path = HUB, out: Path = MEASURED) -> dict:
+def update(bench: Path = BENCH, hub: Path = HUB, out: Path = MEASURED,
+           hub_labs: Path = HUB_LABS) -> dict:
     """hosting/sizing.json from the latest ``make bench`` and ``make hub`` results."""
     missing = [str(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p)
-               for p in (bench, hub) if not p.exists()]
+               for p in (bench, hub, hub_labs) if not p.exists()]
     if missing:
         raise SystemExit(f"sizing: {' and '.join(missing)} missing; run make bench and make hub")
     b, h = json.loads(bench.read_text()), json.loads(hub.read_text())
+    labs = json.loads(hub_labs.read_text())
+    kernels = {lab: run["peak_rss_mb"] for lab, run in labs["labs"].items()}
+    if None in kernels.values() or set(kernels) != {lab["lab"] for lab in b["labs"]}:
+        raise SystemExit(f"sizing: {hub_labs} has no peak memory for every lab of "
+                         f"{bench}; run make hub again on Linux or macOS")
     slowest = max((cell["seconds"], f"{lab['lab']} cell {cell['cell']}")
                    for lab in b["labs"] for cell in lab["slowest_cells"])
     measured = {
@@ -186,13 +196,14 @@ def update(bench: Path = BENCH, hub: Path = HUB, out: Path = MEASURED) -> dict:
         "machine": f"{b['machine']['cpus']} cores, {platform.machine()}, "
                    f"Python {b['machine']['python']}",
         "sources": {
-            "lab_kernel_mb": "make bench: each lab's peak kernel RSS, a fresh process",
+            "lab_kernel_mb": f"make hub: each lab's peak kernel RSS in the class "
+                             f"environment ({labs['environment']}), a fresh process",
             "slowest_cell_seconds": "make bench: the slowest cell of any lab",
             "server_mb": f"make hub: the largest learner's server RSS, {h['learners']} "
                          f"learners at once on JupyterHub {h['jupyterhub']}",
             "hub_mb": "make hub: the hub and its proxy",
         },
-        "lab_kernel_mb": {lab["lab"]: lab["peak_rss_mb"] for lab in b["labs"]},
+        "lab_kernel_mb": kernels,
         "slowest_cell_seconds": slowest[0],
         "slowest_cell": slowest[1],
         "server_mb": max(r["server_mb"] for r in h["per_learner"]),

@@ -253,7 +253,8 @@ def hub(extra: list[str]) -> int:
     learners at once on a real JupyterHub), then their measurements."""
     python = ensure_venv()
     ensure_hub()
-    status = run([python, "-m", "tools.hub", "labs"], LABKIT_STRICT="1")
+    status = run([python, "-m", "tools.hub", "labs", "--json", BUILD / "hub-labs.json"],
+                 LABKIT_STRICT="1")
     if status != 0:
         return status
     # The live class is tests/test_hub.py's live tests, which make test leaves out.

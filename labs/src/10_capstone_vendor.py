@@ -223,7 +223,7 @@ print(f"2024 patients: net benefit as delivered "
       f"{np.mean(risk_2024 >= THRESHOLD):.0%}); enrol everyone "
       f"{evaluate.treat_all_net_benefit(y_2024.mean(), THRESHOLD):.4f}")
 
-# %% mystnb={"image": {"alt": "Decision curves on the local 2024 patients: net benefit against the threshold probability from 0.05 to 0.40 for the vendor model as delivered, the same model recalibrated on 2023 patients, enrolling everyone, and enrolling no one (zero). The model as delivered lies below zero over much of the range, including the programme threshold of 0.20, marked by a vertical line; the recalibrated model stays close to zero, a little above it at 0.20."}}
+# %% mystnb={"image": {"alt": "Decision curves on the local 2024 patients: net benefit against the threshold probability from 0.05 to 0.40 for the vendor model as delivered, the same model recalibrated on 2023 patients, enrolling everyone, and enrolling no one (zero). The model as delivered lies below zero over much of the range, including the programme threshold of 0.20, marked by a vertical line; the recalibrated model tracks enrolling everyone at low thresholds and stays close to zero from about 0.15, a little above it at 0.20."}}
 thresholds = np.round(np.arange(0.05, 0.41, 0.01), 2)
 delivered = evaluate.decision_curve(y_2024, risk[~first], thresholds)
 recalibrated = evaluate.decision_curve(y_2024, risk_2024, thresholds)
