@@ -5,6 +5,7 @@ pieces of tools/learner_setup.py (the full clean-venv run is a CI step, .ci/run)
 import ast
 import doctest
 import importlib.metadata
+import json
 import os
 import re
 import subprocess
@@ -288,15 +289,20 @@ def test_learner_edition_lab0_is_valid():
 @pytest.mark.skipif(not hasattr(os, "wait4"), reason="wait4 is POSIX only")
 def test_run_measured_reports_the_reaped_child_when_it_is_larger(tmp_path):
     """The class environment's lab memory (make hub, the sizing's figures) is measured
-    around nbconvert; the kernel is its child. A child holding 300 MB must show."""
+    around nbconvert; the kernel is its child. A child holding 300 MB must show. The
+    measuring runs in a fresh small process, as make hub's does: Linux counts a forked
+    child's copy of its parent's memory, so a large caller (a pytest worker) would
+    inflate every figure."""
     child = "b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096])"
     parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"
-    def run(code):
-        return learner_setup.run_measured([sys.executable, "-c", code], None, tmp_path)
-
-    status, stderr, with_child = run(parent)
-    assert (status, stderr) == (0, "")
-    _, _, alone = run("pass")
+    script = ("import json, sys; from tools.learner_setup import run_measured\n"
+              "out = [run_measured([sys.executable, '-c', code], None, sys.argv[1])\n"
+              "       for code in sys.argv[2:]]\n"
+              "print(json.dumps(out))")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path), parent, "pass",
+                           "import sys; sys.exit('no')"], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    (s1, e1, with_child), (s2, _, alone), (s3, e3, _) = json.loads(done.stdout)
+    assert (s1, e1, s2) == (0, "", 0)
     assert with_child >= 300 > alone, (with_child, alone)
-    status, stderr, _ = run("import sys; sys.exit('no')")
-    assert (status, stderr.strip()) == (1, "no")
+    assert (s3, e3.strip()) == (1, "no")

@@ -376,7 +376,9 @@ def execute(notebook: Path, out: Path, env: dict[str, str], venv: Path
 def run_measured(cmd: list[str], env: dict[str, str] | None, cwd: Path
                  ) -> tuple[int, str, float | None]:
     """Run ``cmd``; its exit status, stderr and peak RSS in MB. wait4 reports the larger
-    of the process and the children it reaped: here nbconvert and its kernel."""
+    of the process and the children it reaped: here nbconvert and its kernel. On Linux
+    it is at least the caller's own resident memory at the fork, so call this from a
+    small process (tools.hub and tools.bench are; a pytest worker is not)."""
     if not hasattr(os, "wait4"):
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=cwd)
         return proc.returncode, proc.stderr, None
