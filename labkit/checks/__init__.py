@@ -39,7 +39,7 @@ import pandas as pd
 
 __all__ = ["CheckFailed", "Feedback", "feedback", "strict", "unanswered", "close",
            "decimals", "decimals_of", "matches", "judge", "as_number", "frame_problem",
-           "rows_problem", "threshold_optimizer_problem"]
+           "rows_problem", "threshold_optimizer_problem", "input_names"]
 
 STRICT_ENV = "LABKIT_STRICT"
 
@@ -251,6 +251,24 @@ def judge(value: object, expected: float, *, name: str, tol: float, min_decimals
     if proportion and not 0 <= number <= 1:
         return f"{name} is a proportion, so it lies between 0 and 1; you gave {number:g}."
     return otherwise or f"{name} does not match the exercise's answer."
+
+
+def input_names(model: object, *, kind: str, fit_on: str) -> list[str] | str:
+    """The names of the inputs a learner's fitted ``model`` reads, or the hint why there
+    are none: it is not a fitted ``kind`` with ``predict_proba``, or it was fitted on an
+    array and does not know its columns (``fit_on`` names what to fit it on).
+
+    >>> input_names("model", kind="classifier", fit_on="train[FEATURES]")
+    'model should be a fitted scikit-learn classifier with predict_proba, got str.'
+    """
+    if not hasattr(model, "predict_proba"):
+        return (f"model should be a fitted scikit-learn {kind} with predict_proba, got "
+                f"{type(model).__name__}.")
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        return (f"fit the model on a DataFrame of the named inputs, {fit_on}, so it "
+                "knows its columns (or it is not fitted yet).")
+    return [str(n) for n in names]
 
 
 def frame_problem(value: object, name: str, *, columns: Sequence[str] = (),

@@ -22,7 +22,15 @@ import numpy as np
 import pandas as pd
 
 from labkit import datasets
-from labkit.checks import Feedback, as_number, decimals_of, feedback, frame_problem, unanswered
+from labkit.checks import (
+    Feedback,
+    as_number,
+    decimals_of,
+    feedback,
+    frame_problem,
+    input_names,
+    unanswered,
+)
 from labkit.checks.state import lab_state
 
 __all__ = ["comparable_group", "occult_by_group", "rule_miss_rate", "model_calibration",
@@ -295,14 +303,9 @@ def rule_miss_rate(miss_rate: object) -> Feedback:
 
 def _predictions(model: object, frame: pd.DataFrame) -> np.ndarray | str:
     """The model's predicted probabilities for ``frame``, or a hint why there are none."""
-    if not hasattr(model, "predict_proba"):
-        return (f"model should be a fitted scikit-learn classifier with predict_proba, got "
-                f"{type(model).__name__}.")
-    names = getattr(model, "feature_names_in_", None)
-    if names is None:
-        return ("fit the model on a DataFrame of the named inputs, train[FEATURES], so it "
-                "knows its columns (or it is not fitted yet).")
-    names = [str(n) for n in names]
+    names = input_names(model, kind="classifier", fit_on="train[FEATURES]")
+    if isinstance(names, str):
+        return names
     if GROUP in names:
         return ("race_ethnicity is not an input: the model uses only FEATURES. (Adding race "
                 "would paper over the device's error; the lab discusses why.)")

@@ -27,8 +27,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from labkit import cohorts, models
-from labkit.checks import Feedback, as_number, decimals_of, feedback, frame_problem, unanswered
+from labkit import cohorts, evaluate, models
+from labkit.checks import (
+    Feedback,
+    as_number,
+    decimals_of,
+    feedback,
+    frame_problem,
+    input_names,
+    unanswered,
+)
 from labkit.checks.state import lab_state
 
 __all__ = ["temporal_validation", "input_drift", "model_updates", "control_chart",
@@ -77,8 +85,8 @@ class _Reference:
 
 
 def _logit(p: object) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=float), 1e-12, 1 - 1e-12)
-    return np.log(p / (1 - p)).reshape(-1, 1)
+    """The log-odds of ``p`` as one column, as Exercise 9.3 builds logit_2023."""
+    return evaluate._logit(np.asarray(p, dtype=float)).reshape(-1, 1)
 
 
 def _fit(rows: pd.DataFrame) -> Any:
@@ -173,14 +181,9 @@ def _performance(frame: pd.DataFrame, risk: str = "risk") -> pd.DataFrame:
 
 def _model_problem(model: object, ref: _Reference) -> str | None:
     """Why ``model`` is not the go-live model (fitted as Exercise 9.1 asks), or None."""
-    if not hasattr(model, "predict_proba"):
-        return (f"model should be a fitted scikit-learn pipeline with predict_proba, got "
-                f"{type(model).__name__}.")
-    names = getattr(model, "feature_names_in_", None)
-    if names is None:
-        return ("fit the model on a DataFrame of the named inputs, before[FEATURES], so it "
-                "knows its columns (or it is not fitted yet).")
-    names = [str(n) for n in names]
+    names = input_names(model, kind="pipeline", fit_on="before[FEATURES]")
+    if isinstance(names, str):
+        return names
     leaky = [n for n in names if n in (OUTCOME, cohorts.TARGET)]
     if leaky:
         return f"the outcome ({leaky[0]}) is among the model's inputs: fit on before[FEATURES]."

@@ -33,6 +33,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from scipy.special import logit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
@@ -198,10 +199,6 @@ pd.DataFrame({
 # version on the 2024 discharges, which none of them has seen.
 
 # %%
-def logit(p):
-    return np.log(p / (1 - p))
-
-
 y2023 = scored[scored["admit_year"] == 2023]
 y2024 = scored[scored["admit_year"] == 2024]
 logit_2023, logit_2024 = logit(y2023[["risk"]].to_numpy()), logit(y2024[["risk"]].to_numpy())
