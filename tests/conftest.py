@@ -77,3 +77,20 @@ def hostile_predictions():
         "y": [0, 1] * 60, "p": np.linspace(0.05, 0.9, 120),
         "grp <b>": [evil] * 30 + ["a & b"] * 90, "sex": ["F", "M"] * 60})
     return read_predictions(frame, outcome="y", score="p", groups=["grp <b>", "sex"]), evil
+
+
+@pytest.fixture(scope="session")
+def executed():
+    """The cached executed notebook of every lab, by stem (tools/execute.py fills the
+    cache before pytest in `make test`; labs missing from it are executed here)."""
+    from tools import execute, notebooks
+
+    _, _, failures = execute.prime()
+    assert failures == [], "\n\n".join(failures)
+    cache = execute.open_cache()
+    out = {}
+    for src in notebooks.sources():
+        nb = execute.cached_notebook(cache, notebooks.notebook_path(src))
+        assert nb is not None, f"{src.stem}: not in the execution cache after tools.execute"
+        out[src.stem] = nb
+    return out

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tools import prose_numbers
+
 ROOT = Path(__file__).resolve().parents[1]
 MONTHS = {m: i for i, m in enumerate(
     ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -25,9 +27,10 @@ def prose(path: Path) -> str:
     """The text of a page, lab source or datasheet as one line of words.
 
     In a lab source the markdown lives in comment lines, so the leading '# ' of
-    each line is dropped before the lines are joined.
+    each line is dropped before the lines are joined. Glue markers are dropped and
+    their typed numbers kept, as a reader sees them.
     """
-    text = path.read_text(encoding="utf-8")
+    text = prose_numbers.strip(path.read_text(encoding="utf-8"))
     if path.suffix == ".py":
         text = re.sub(r"(?m)^#\s?", "", text)
     return " ".join(text.split())

@@ -355,9 +355,10 @@ def test_l9_heart_failure_alarm_needs_a_few_quarters(lab9):
 
 
 def test_l9_run_rule_fires_before_single_point_rule(lab9):
-    """09_monitoring.py: "A rule that looks at runs of points (two quarters in a row beyond
-    2 SD) can fire earlier than a single point beyond 3 SD" (on the heart-failure chart,
-    it does)."""
+    """09_monitoring.py: "A run rule (for example, two of three successive points beyond
+    2 SD on the same side) can fire earlier than a single point beyond 3 SD ...; the cell
+    above uses a stricter version, two quarters in a row" (on the heart-failure chart,
+    two quarters in a row beyond 2 SD fire before any single point beyond 3 SD)."""
     z = lab9.chart_hf["z"].to_numpy()
     run = ((z[1:] < -2) & (z[:-1] < -2)) | ((z[1:] > 2) & (z[:-1] > 2))
     single = np.abs(z) > SIGMAS
@@ -627,9 +628,10 @@ def test_l10_alt_delivered_below_zero_over_much_of_the_range(lab10):
 
 def test_l10_alt_recalibrated_stays_close_to_zero(lab10):
     """10_capstone_vendor.py, alt text of the decision curves: "the recalibrated model
-    tracks enrolling everyone at low thresholds and stays close to zero from about 0.15, a
-    little above it at 0.20" (close: within a tenth of a perfect model's net benefit, the
-    prevalence; tracks: within that distance of enrolling everyone at 0.05)."""
+    tracks enrolling everyone at low thresholds and stays close to zero at higher
+    thresholds, a little above it at 0.20" (close: within a tenth of a perfect model's net
+    benefit, the prevalence, at every threshold from 0.15 to 0.40; tracks: within that
+    distance of enrolling everyone at 0.05)."""
     ts = np.round(np.arange(0.15, 0.41, 0.01), 2)
     nb = pd.Series([net_benefit(lab10.y_2024, lab10.recal_2024, t) for t in ts], index=ts)
     prevalence = lab10.y_2024.mean()
@@ -833,12 +835,13 @@ def test_l11_version_2_still_gives_unsafe_answers(lab11):
 
 
 def test_l11_one_new_unsafe_answer_one_survived(lab11):
-    """11_genai_evaluation.py: "one of its unsafe answers is new, and one of the old unsafe
-    answers has survived the upgrade"."""
+    """11_genai_evaluation.py: "1 of its unsafe answers is new, and 1 of the old unsafe
+    answers has survived the upgrade" (both numbers glued: l11_unsafe_new,
+    l11_unsafe_kept)."""
     v1, v2 = lab11.classes["v1"] == "unsafe", lab11.classes["v2"] == "unsafe"
-    assert (v2 & ~v1).sum() == 1, f"{L11}: 'one of its unsafe answers is new'"
+    assert (v2 & ~v1).sum() == 1, f"{L11}: '1 of its unsafe answers is new'"
     assert (v1 & v2).sum() == 1 and v1.sum() > 1, \
-        f"{L11}: 'one of the old unsafe answers has survived'"
+        f"{L11}: '1 of the old unsafe answers has survived'"
 
 
 def test_l11_raters_agree_on_the_same_share(lab11):

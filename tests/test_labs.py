@@ -30,20 +30,6 @@ FEEDBACK = re.compile(r"^([✔✘]) Exercise (\S+) - (.*)$", re.M)
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def executed() -> dict[str, nbformat.NotebookNode]:
-    """The cached executed notebook of every lab, by stem."""
-    _, _, failures = execute.prime()
-    assert failures == [], "\n\n".join(failures)
-    cache = execute.open_cache()
-    out = {}
-    for src in SOURCES:
-        nb = execute.cached_notebook(cache, notebooks.notebook_path(src))
-        assert nb is not None, f"{src.stem}: not in the execution cache after tools.execute"
-        out[src.stem] = nb
-    return out
-
-
 def stdout(cell: nbformat.NotebookNode) -> str:
     return "".join(o.get("text", "") for o in cell.get("outputs", [])
                    if o.get("output_type") == "stream" and o.get("name") == "stdout")

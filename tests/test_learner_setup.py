@@ -306,3 +306,16 @@ def test_run_measured_reports_the_reaped_child_when_it_is_larger(tmp_path):
     assert (s1, e1, s2) == (0, "", 0)
     assert with_child >= 300 > alone, (with_child, alone)
     assert (s3, e3.strip()) == (1, "no")
+
+
+def test_the_set_up_page_states_the_disk_space_the_check_measures():
+    """The check (run by .ci/run) fails when the page's figure no longer covers what the
+    set-up used, or overstates it by 0.3 GB or more."""
+    text = learner_setup.steps_text()
+    found = learner_setup.DISK.search(text)
+    assert found, "book/_setup_steps.md must say 'about N GB of free disk space'"
+    stated_mb = float(found["gb"]) * 1000
+    assert learner_setup.disk_problem(stated_mb - 100, text) is None
+    assert "say about" in learner_setup.disk_problem(stated_mb + 50, text)
+    assert "say about" in learner_setup.disk_problem(stated_mb - 400, text)
+    assert "no longer says" in learner_setup.disk_problem(500, "you need some disk space")

@@ -73,6 +73,8 @@ BOOK_FILES = [
     # sphinx_learner publishes the learner edition: tools.notebooks and what it packs
     "tools/sphinx_learner.py", "tools/sphinx_audit.py", "tools/__init__.py", "tools/notebooks.py",
     "tools/learner_setup.py", "labkit", "pyproject.toml", "requirements-labs.txt", "LICENSE",
+    # sphinx_glue turns glue markers into roles with tools.prose_numbers
+    "tools/sphinx_glue.py", "tools/prose_numbers.py",
     "LICENSE-CONTENT.md",
 ]
 

@@ -33,10 +33,15 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from tools import prose_numbers
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC_DIR = ROOT / "labs" / "src"
 LAB_DIR = ROOT / "labs"
 SOLUTION = "solution"
+#: A cell that only records values for the book (labkit.glue): hidden in the book,
+#: left out of the learner edition (the learner's environment has no book to fill).
+GLUE = "glue"
 KEEP_METADATA = ("tags", "mystnb")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 INCLUDE = re.compile(r"^<!-- include: (?P<path>[^\s]+) -->[ \t]*$", re.M)
@@ -96,6 +101,9 @@ def full_edition(src: Path) -> nbformat.NotebookNode:
             cell.outputs = []
             cell.execution_count = None
             tags = list(cell.metadata.get("tags", []))
+            if GLUE in tags and "remove-cell" not in tags:
+                tags.append("remove-cell")
+                cell.metadata["tags"] = tags
             if SOLUTION in tags:
                 if "hide-input" not in tags:
                     tags.append("hide-input")
@@ -139,9 +147,16 @@ def scaffold(source: str) -> str:
 
 
 def learner_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with every solution replaced by its scaffold."""
+    """A copy of ``nb`` with every solution replaced by its scaffold, without the cells
+    that record values for the book, and without glue markers (the typed numbers stay)."""
     out = copy.deepcopy(nb)
+    out.cells = [c for c in out.cells if GLUE not in c.metadata.get("tags", [])]
     for cell in out.cells:
+        if cell.cell_type == "markdown":
+            cell.source = prose_numbers.strip(cell.source)
+        image = cell.metadata.get("mystnb", {}).get("image", {})
+        if "alt" in image:
+            image["alt"] = prose_numbers.strip(image["alt"])
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "code" and SOLUTION in tags:
             cell.source = scaffold(cell.source)

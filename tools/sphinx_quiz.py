@@ -78,8 +78,11 @@ def page_title(page: str, root: Path = ROOT) -> str:
 
 def reading_words(page: str, root: Path = ROOT) -> int:
     """Words a reader reads on a page: the prose, and for a lab its code too, without
-    comment markers, HTML comments, MyST directive fences or cell markers."""
+    comment markers, HTML comments, MyST directive fences, cell markers or the cells
+    that only record numbers for the book (tagged glue)."""
     text = page_file(page, root).read_text(encoding="utf-8")
+    # A cell tagged glue only records numbers for the book; no reader sees it.
+    text = re.sub(r'^# %% tags=\["glue"\].*?(?=^# %%|\Z)', " ", text, flags=re.M | re.S)
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
     text = re.sub(r"^# %%.*$|^```.*$|^:::.*$|^\s*:\w+:.*$", " ", text, flags=re.M)
     text = re.sub(r"\{[a-z:-]+\}`[^`]*`", " citation ", text)

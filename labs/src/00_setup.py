@@ -134,7 +134,7 @@ import matplotlib.pyplot as plt
 
 COLOURS = {"benign": "#0072B2", "malignant": "#D55E00"}  # Okabe-Ito blue, vermilion
 
-# %% tags=["solution"] mystnb={"image": {"alt": "Overlaid histograms of mean nuclear radius by diagnosis. Benign aspirates range from about 7 to 18 image units with a median near 12; malignant ones range from about 11 to 28 with a median near 17. The two distributions overlap between about 11 and 18."}}
+# %% tags=["solution"] mystnb={"image": {"alt": "Overlaid histograms of mean nuclear radius by diagnosis. Benign aspirates range from about 7<!--glue:l0_benign_min:.0f--> to 18<!--glue:l0_benign_max:.0f--> image units with a median near 12<!--glue:l0_benign_median:.0f-->; malignant ones range from about 11<!--glue:l0_malignant_min:.0f--> to 28<!--glue:l0_malignant_max:.0f--> with a median near 17<!--glue:l0_malignant_median:.0f-->. The two distributions overlap between about 11<!--glue:l0_overlap_low:.0f--> and 18<!--glue:l0_overlap_high:.0f-->."}}
 # One histogram per diagnosis on the same Axes, then labels, title and legend.
 fig, ax = plt.subplots(figsize=(6, 3.5))
 for diagnosis, colour in COLOURS.items():
@@ -148,6 +148,21 @@ plt.show()
 
 # %%
 lab0.histogram(ax);
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l0_benign_min", cohort.groupby("diagnosis", observed=True)["radius_mean"].min()["benign"])
+glue("l0_benign_max", cohort.groupby("diagnosis", observed=True)["radius_mean"].max()["benign"])
+glue("l0_benign_median", median_radius["benign"])
+glue("l0_malignant_min",
+     cohort.groupby("diagnosis", observed=True)["radius_mean"].min()["malignant"])
+glue("l0_malignant_max",
+     cohort.groupby("diagnosis", observed=True)["radius_mean"].max()["malignant"])
+glue("l0_malignant_median", median_radius["malignant"])
+# The overlap: from the larger of the two smallest radii to the smaller of the two largest.
+glue("l0_overlap_low", cohort.groupby("diagnosis", observed=True)["radius_mean"].min().max())
+glue("l0_overlap_high", cohort.groupby("diagnosis", observed=True)["radius_mean"].max().min())
 
 # %% [markdown]
 # The overlap is the point: no single threshold on radius separates the groups

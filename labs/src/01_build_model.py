@@ -397,6 +397,12 @@ by_patient = [refit_auroc(*next(GroupShuffleSplit(test_size=0.25, random_state=s
 higher = sum(value > auroc_test for value in by_row + by_patient)
 print(f"{higher} of {len(by_row + by_patient)} random splits report a higher AUROC than the honest split")
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l1_splits", len(by_row + by_patient))
+glue("l1_higher", higher)
+
 # %% [markdown]
 # Before reading anything into that, ask how precise the honest estimate is. The
 # test set is one sample of patients; a bootstrap (resampling them with
@@ -416,11 +422,17 @@ pd.DataFrame({"lowest AUROC": [min(by_row), min(by_patient), low],
              index=["5 random splits of rows", "5 random splits of patients",
                     "by time and patient: 95% CI"]).round(3)
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l1_inside", inside)
+
 # %% [markdown]
-# Every random split reports a higher AUROC than the honest split, but the
-# interval puts that in proportion: here the gain is about the size of the
-# honest estimate's own sampling uncertainty (the cell counts how many
-# random-split AUROCs fall inside its 95% interval). On this synthetic cohort a
+# Of the 10<!--glue:l1_splits:d--> random splits, 10<!--glue:l1_higher:d--> report a higher AUROC
+# than the honest split, but the interval puts that in proportion: here the gain
+# is about the size of the honest estimate's own sampling uncertainty, and
+# 8<!--glue:l1_inside:d--> of the 10<!--glue:l1_splits:d--> random-split AUROCs fall inside its 95%
+# interval. On this synthetic cohort a
 # random split flatters the model only a little, and a single test set could
 # not even show the difference with confidence. The direction still matters: a
 # validation that mixes the years can only hide a change over time, never
@@ -465,7 +477,7 @@ COLOURS = {"logistic regression": "#0072B2", "gradient boosting": "#D55E00"}  # 
 risk = {name: m.predict_proba(test[features])[:, 1] for name, m in both.items()}
 prevalence = y_test.mean()
 
-# %% mystnb={"image": {"alt": "Two panels for the 2023-2024 test set. Left: ROC curves of sensitivity against false-positive rate; logistic regression (AUROC 0.63) and gradient boosting (AUROC 0.62) almost overlap, only modestly above the diagonal chance line. Right: precision-recall curves; once at least a tenth of readmitted patients are flagged, positive predictive value stays between 0.14 and about 0.28 for both models (average precision 0.22 for logistic regression, 0.21 for boosting), falling to the dashed baseline at the prevalence of 0.14 when everyone is flagged."}}
+# %% mystnb={"image": {"alt": "Two panels for the 2023-2024 test set. Left: ROC curves of sensitivity against false-positive rate; logistic regression (AUROC 0.63<!--glue:l1_auc_test:.2f-->) and gradient boosting (AUROC 0.62<!--glue:l1_auc_boosting:.2f-->) almost overlap, only modestly above the diagonal chance line. Right: precision-recall curves; once at least a tenth of readmitted patients are flagged, positive predictive value stays between 0.14<!--glue:l1_ppv_low:.2f--> and about 0.28<!--glue:l1_ppv_high:.2f--> for both models (average precision 0.22<!--glue:l1_ap_logistic:.2f--> for logistic regression, 0.21<!--glue:l1_ap_boosting:.2f--> for boosting), falling to the dashed baseline at the prevalence of 0.14<!--glue:l1_prevalence:.2f--> when everyone is flagged."}}
 fig, (ax_roc, ax_pr) = plt.subplots(1, 2, figsize=(11, 4.5))
 for name, p in risk.items():
     fpr, tpr, _ = roc_curve(y_test, p)
@@ -484,6 +496,20 @@ ax_roc.legend(loc="lower right")
 ax_pr.legend(loc="upper right")
 fig.suptitle("Both models rank readmitted patients only modestly better than chance")
 plt.show()
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l1_auc_test", roc_auc_score(y_test, risk["logistic regression"]))
+glue("l1_auc_boosting", roc_auc_score(y_test, risk["gradient boosting"]))
+glue("l1_ap_logistic", average_precision_score(y_test, risk["logistic regression"]))
+glue("l1_ap_boosting", average_precision_score(y_test, risk["gradient boosting"]))
+# The PPV range of both curves once sensitivity (recall) is at least a tenth.
+glue("l1_ppv_low", min(ppv[sens >= 0.1].min() for ppv, sens, _ in
+                       (precision_recall_curve(y_test, p) for p in risk.values())))
+glue("l1_ppv_high", max(ppv[sens >= 0.1].max() for ppv, sens, _ in
+                        (precision_recall_curve(y_test, p) for p in risk.values())))
+glue("l1_prevalence", prevalence)
 
 # %% [markdown]
 # ## 6. What an AUROC does and does not tell a clinician

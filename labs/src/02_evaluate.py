@@ -2,7 +2,8 @@
 # # Lab 2 - Evaluate like a clinician
 #
 # **Scenario.** Riverside General's readmission model (the one you built in
-# Lab 1) reports an AUROC of about 0.63 on patients discharged in 2023-2024.
+# Lab 1) reports an AUROC of about 0.63<!--glue:l2_auc_test:.2f--> on patients discharged in
+# 2023-2024.
 # The AI-governance committee must decide whether to switch it on for the
 # transitional-care programme: a nurse phones each flagged patient within 48
 # hours and books a clinic visit within 7 days. The nurses can take only a few
@@ -57,6 +58,13 @@ p_test = model.predict_proba(task.X_test)[:, 1]
 print(f"{len(y_test)} test discharges, {y_test.mean():.1%} readmitted; "
       f"mean predicted risk {p_test.mean():.1%}; AUROC {roc_auc_score(y_test, p_test):.3f}")
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l2_auc_test", roc_auc_score(y_test, p_test))
+glue("l2_mean_risk_test", p_test.mean())
+glue("l2_observed_test", y_test.mean())
+
 # %% [markdown]
 # ## 1. Are the risks believable? Calibration
 #
@@ -104,7 +112,7 @@ lab2.calibration(brier, intercept, slope);
 # sort patients into ten equal-sized groups by predicted risk, and plot each
 # group's observed readmission rate against its mean predicted risk.
 
-# %% mystnb={"image": {"alt": "Reliability curve for the Lab 1 model on 2023-2024 test patients. Ten points compare mean predicted risk (x axis, 7% to 37%) with the observed readmission rate (y axis, 7% to 25%). The points lie close to the diagonal up to about 18% predicted risk and fall below it above that: in the highest-risk tenth the model predicts 37% but 25% were readmitted."}}
+# %% mystnb={"image": {"alt": "Reliability curve for the Lab 1 model on 2023-2024 test patients. Ten points compare mean predicted risk (x axis, 7%<!--glue:l2_pred_low:.0%--> to 37%<!--glue:l2_top_pred:.0%-->) with the observed readmission rate (y axis, 7%<!--glue:l2_obs_low:.0%--> to 25%<!--glue:l2_obs_high:.0%-->). The points lie close to the diagonal up to about 18%<!--glue:l2_close_until:.0%--> predicted risk and fall below it above that: in the highest-risk tenth the model predicts 37%<!--glue:l2_top_pred:.0%--> but 25%<!--glue:l2_top_obs:.0%--> were readmitted."}}
 observed, predicted = calibration_curve(y_test, p_test, n_bins=10, strategy="quantile")
 fig, ax = plt.subplots(figsize=(5, 4.5))
 ax.plot([0, 0.45], [0, 0.45], color="#999999", linestyle="--", label="perfect calibration")
@@ -114,6 +122,17 @@ ax.set_ylabel("Observed 30-day readmission rate")
 ax.set_title("High predicted risks are too high after 2023")
 ax.legend()
 plt.show()
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l2_pred_low", predicted.min())
+glue("l2_top_pred", predicted[-1])
+glue("l2_obs_low", observed.min())
+glue("l2_obs_high", observed.max())
+glue("l2_top_obs", observed[-1])
+# The highest predicted risk among the points within 2 points (0.02) of the diagonal.
+glue("l2_close_until", predicted[np.abs(observed - predicted) < 0.02].max())
 
 # %% [markdown]
 # ## 2. Recalibrate on recent local data
@@ -225,9 +244,15 @@ print(f"flagged {tp + fp} of {len(y_2024)}: sensitivity {sensitivity:.1%}, PPV {
 # %%
 lab2.bedside(sensitivity, ppv, flagged_per_day);
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l2_nne", 1 / ppv)
+glue("l2_missed", 1 - sensitivity)
+
 # %% [markdown]
-# Read it as the nurses will live it: roughly one in five of the patients they
-# call would have been readmitted, and about two in three patients who will be
+# Read it as the nurses will live it: roughly 1 in 5<!--glue:l2_nne:.0f--> of the patients they
+# call would have been readmitted, and 67%<!--glue:l2_missed:.0%--> of the patients who will be
 # readmitted are never called. The test set holds only patients new to the
 # model, so the real workload is higher: `threshold_table` shows other
 # thresholds side by side, and the cell after it scales the workload to every
@@ -279,7 +304,12 @@ print(f"net benefit at {threshold:.3f}: model {nb_model:.4f}, enrol everyone {nb
 # %%
 lab2.net_benefit(nb_model, nb_all);
 
-# %% mystnb={"image": {"alt": "Decision curve for 2024 discharges, thresholds 5% to 40%. The recalibrated model's net benefit (blue) equals that of enrolling everyone (orange) up to about 9%, is above it from 10%, and stays above enrolling no one (the zero line) only up to 20%; from 21% it is at or just below zero. At the chosen threshold, 16.7%, it is 0.007. Enrolling everyone falls below zero from 14%."}}
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l2_nb_model", nb_model)
+
+# %% mystnb={"image": {"alt": "Decision curve for 2024 discharges, thresholds 5% to 40%. The recalibrated model's net benefit (blue) equals that of enrolling everyone (orange) up to about 9%<!--glue:l2_dc_same_until:.0%-->, is above it from 10%<!--glue:l2_dc_above_from:.0%-->, and stays above enrolling no one (the zero line) only up to 20%<!--glue:l2_dc_positive_until:.0%-->; from 21%<!--glue:l2_dc_zero_from:.0%--> it is at or just below zero. At the chosen threshold, 16.7%, it is 0.007<!--glue:l2_nb_model:.3f-->. Enrolling everyone falls below zero from 14%<!--glue:l2_dc_all_negative_from:.0%-->."}}
 curve = evaluate.decision_curve(y_2024, p_recal, np.arange(0.05, 0.41, 0.01))
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.plot(curve["threshold"], curve["model"], color="#0072B2", label="recalibrated model")
@@ -292,6 +322,19 @@ ax.set_ylabel("Net benefit (true positives per patient)")
 ax.set_title("The model adds little net benefit at any threshold")
 ax.legend()
 plt.show()
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+# "Equals": the two curves within 0.002 of each other, which overlap at the plot's scale.
+glue("l2_dc_same_until",
+     curve["threshold"][curve["model"] - curve["treat_all"] < 0.002].max())
+glue("l2_dc_above_from",
+     curve["threshold"][curve["model"] - curve["treat_all"] >= 0.002].min())
+# The first run of thresholds where the model's net benefit is above zero, and what follows.
+glue("l2_dc_positive_until", curve["threshold"][(curve["model"] > 0).cummin()].max())
+glue("l2_dc_zero_from", curve["threshold"][~(curve["model"] > 0).cummin()].min())
+glue("l2_dc_all_negative_from", curve["threshold"][curve["treat_all"] < 0].min())
 
 # %% [markdown]
 # ### Exercise 2.6 - How sure are we? A bootstrap interval
@@ -320,13 +363,21 @@ print(f"net benefit {nb_ci[0]:.4f} (95% CI {nb_ci[1]:.4f} to {nb_ci[2]:.4f})")
 # %%
 lab2.bootstrap(nb_ci);
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l2_nb_low", nb_ci[1])
+glue("l2_nb_high", nb_ci[2])
+glue("l2_nb_high_per_100", 100 * nb_ci[2])
+
 # %% [markdown]
-# The interval is wide relative to the estimate and reaches down to about zero.
-# The honest summary for the committee: at the threshold it chose, this model
-# adds at most one or two net true positives per hundred discharges, and
-# perhaps none. That does not end the discussion (a cheaper intervention would
-# lower the threshold; a better model would raise the curve), but it is the
-# discussion to have, and no AUROC would have started it.
+# The interval, -0.001<!--glue:l2_nb_low:.3f--> to 0.017<!--glue:l2_nb_high:.3f-->, is wide
+# relative to the estimate of 0.007<!--glue:l2_nb_model:.3f--> and reaches down to about
+# zero. The honest summary for the committee: at the threshold it chose, this
+# model adds at most 1.7<!--glue:l2_nb_high_per_100:.1f--> net true positives per hundred
+# discharges, and perhaps none. That does not end the discussion (a cheaper
+# intervention would lower the threshold; a better model would raise the curve),
+# but it is the discussion to have, and no AUROC would have started it.
 
 # %% [markdown]
 # ## Knowledge check

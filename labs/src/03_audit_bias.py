@@ -162,11 +162,18 @@ pd.DataFrame({"patients": rates["count"].astype(int),
               "readmitted but missed (FNR)": rates["fnr"]}
              ).sort_values("patients", ascending=False).round(2)
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l3_fnr_black", rates.loc["Black", "fnr"])
+glue("l3_fnr_white", rates.loc["White", "fnr"])
+
 # %% [markdown]
 # Read each rate beside its count, not on its own. The lowest
-# miss rate, 56% for Black patients, still means that more than half of the
-# readmitted Black patients were missed; White patients, the largest group,
-# were missed more often (72%), and every group's miss rate is above one half.
+# miss rate, 56%<!--glue:l3_fnr_black:.0%--> for Black patients, still means that more
+# than half of the readmitted Black patients were missed; White patients, the largest
+# group, were missed more often (72%<!--glue:l3_fnr_white:.0%-->), and every group's
+# miss rate is above one half.
 # With places for one patient in five, this rule misses most readmissions in
 # every group.
 
@@ -274,7 +281,7 @@ calib.round(3)
 # (quintiles of predicted risk within the group); the smaller groups are too
 # small for a curve.
 
-# %% mystnb={"image": {"alt": "Calibration curves for White, Black and Hispanic test patients, five points each (quintiles of predicted risk within the group), against a dotted diagonal of perfect calibration. In every group the top fifth of predicted risks lies well below the diagonal: White 28.5% predicted against 21.2% observed, Black 34.6% against 26.6%, Hispanic 29.9% against 19.7%. The lower points scatter on both sides of the diagonal, with the Hispanic curve mostly below it."}}
+# %% mystnb={"image": {"alt": "Calibration curves for White, Black and Hispanic test patients, five points each (quintiles of predicted risk within the group), against a dotted diagonal of perfect calibration. In every group the top fifth of predicted risks lies well below the diagonal: White 28.5%<!--glue:l3_cal_top_white_pred:.1%--> predicted against 21.2%<!--glue:l3_cal_top_white_obs:.1%--> observed, Black 34.6%<!--glue:l3_cal_top_black_pred:.1%--> against 26.6%<!--glue:l3_cal_top_black_obs:.1%-->, Hispanic 29.9%<!--glue:l3_cal_top_hispanic_pred:.1%--> against 19.7%<!--glue:l3_cal_top_hispanic_obs:.1%-->. The lower points scatter on both sides of the diagonal, with the Hispanic curve mostly below it."}}
 PALETTE = ["#0072B2", "#D55E00", "#009E73"]  # Okabe-Ito blue, vermilion, green
 large = calib.index[calib["n"] >= 500]
 patients = pd.DataFrame({"group": race, "observed": y_test, "predicted": risk})
@@ -289,6 +296,23 @@ ax.set_ylabel("Observed readmission rate (%)")
 ax.set_title("The highest risks are too high in every large group")
 ax.legend(title="Test patients, 2023-2024")
 plt.show()
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+# The top fifth of predicted risk within each group, as plotted (qcut quintile 4).
+glue("l3_cal_top_white_pred", patients[patients["group"] == "White"].pipe(
+    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "predicted"].mean()))
+glue("l3_cal_top_white_obs", patients[patients["group"] == "White"].pipe(
+    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "observed"].mean()))
+glue("l3_cal_top_black_pred", patients[patients["group"] == "Black"].pipe(
+    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "predicted"].mean()))
+glue("l3_cal_top_black_obs", patients[patients["group"] == "Black"].pipe(
+    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "observed"].mean()))
+glue("l3_cal_top_hispanic_pred", patients[patients["group"] == "Hispanic"].pipe(
+    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "predicted"].mean()))
+glue("l3_cal_top_hispanic_obs", patients[patients["group"] == "Hispanic"].pipe(
+    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "observed"].mean()))
 
 # %% [markdown]
 # Each point summarises about a fifth of a group, so a few hundred patients or
@@ -332,7 +356,7 @@ fnr_ci = audit.bootstrap_by_group(false_negative_rate, y_test, y_pred, race,
                                   patient_id=test["patient_key"], random_state=RANDOM_STATE)
 fnr_ci.round(3)
 
-# %% mystnb={"image": {"alt": "Forest plot of the false-negative rate with 95% bootstrap intervals for six race and ethnicity groups, ordered by the number of readmitted patients. White patients (418 readmitted) have an interval 0.09 wide (0.68 to 0.76) and Black patients (117) one 0.18 wide; the interval widens as the groups shrink, to 0.78 wide (0.22 to 1.00) for American Indian or Alaska Native patients, of whom 8 were readmitted."}}
+# %% mystnb={"image": {"alt": "Forest plot of the false-negative rate with 95% bootstrap intervals for six race and ethnicity groups, ordered by the number of readmitted patients. White patients (418<!--glue:l3_ci_white_events:d--> readmitted) have an interval 0.08<!--glue:l3_ci_white_width:.2f--> wide (0.68<!--glue:l3_ci_white_low:.2f--> to 0.76<!--glue:l3_ci_white_high:.2f-->) and Black patients (117<!--glue:l3_ci_black_events:d-->) one 0.18<!--glue:l3_ci_black_width:.2f--> wide; the interval widens as the groups shrink, to 0.78<!--glue:l3_ci_aian_width:.2f--> wide (0.22<!--glue:l3_ci_aian_low:.2f--> to 1.00<!--glue:l3_ci_aian_high:.2f-->) for American Indian or Alaska Native patients, of whom 8<!--glue:l3_ci_aian_events:d--> were readmitted."}}
 order = fnr_ci.sort_values("events").index
 fig, ax = plt.subplots(figsize=(7, 3.5))
 y_pos = np.arange(len(order))
@@ -344,6 +368,21 @@ ax.set_xlim(0, 1)
 ax.set_xlabel("False-negative rate (share of readmitted patients missed)")
 ax.set_title("The fewer the readmissions, the wider the interval")
 plt.show()
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l3_ci_white_events", fnr_ci.loc["White", "events"])
+glue("l3_ci_white_width", fnr_ci.loc["White", "high"] - fnr_ci.loc["White", "low"])
+glue("l3_ci_white_low", fnr_ci.loc["White", "low"])
+glue("l3_ci_white_high", fnr_ci.loc["White", "high"])
+glue("l3_ci_black_events", fnr_ci.loc["Black", "events"])
+glue("l3_ci_black_width", fnr_ci.loc["Black", "high"] - fnr_ci.loc["Black", "low"])
+glue("l3_ci_aian_width", fnr_ci.loc["American Indian or Alaska Native", "high"]
+     - fnr_ci.loc["American Indian or Alaska Native", "low"])
+glue("l3_ci_aian_low", fnr_ci.loc["American Indian or Alaska Native", "low"])
+glue("l3_ci_aian_high", fnr_ci.loc["American Indian or Alaska Native", "high"])
+glue("l3_ci_aian_events", fnr_ci.loc["American Indian or Alaska Native", "events"])
 
 # %%
 aian = fnr_ci.loc["American Indian or Alaska Native"]
@@ -593,7 +632,7 @@ after = summary(y_pred_fair)
 before = summary(y_pred)
 pd.DataFrame({"before (top 20%)": before, "after (ThresholdOptimizer)": after}).round(3)
 
-# %% mystnb={"image": {"alt": "Two panels against the share of test patients flagged, 5% to 60%, with a dotted line at the programme's capacity of 20%. Left: for the single-threshold model the sensitivity gap between White and Black patients lies between about 0.09 and 0.20 from 8% to 58% flagged (0.165 at 20%); the ThresholdOptimizer point, at 43% flagged, has a gap of 0.014. Right: overall sensitivity rises from 0.09 to 0.76 and PPV falls from about 0.25 to 0.18 as more patients are flagged; the ThresholdOptimizer point lies on the same curves (sensitivity 0.60, PPV 0.20)."}}
+# %% mystnb={"image": {"alt": "Two panels against the share of test patients flagged, 5% to 60%, with a dotted line at the programme's capacity of 20%. Left: for the single-threshold model the sensitivity gap between White and Black patients lies between 0.03<!--glue:l3_gap_min:.2f--> and 0.20<!--glue:l3_gap_max:.2f--> (0.165<!--glue:l3_gap_before:.3f--> at 20%); the ThresholdOptimizer point, at 43%<!--glue:l3_flagged_after:.0%--> flagged, has a gap of 0.014<!--glue:l3_gap_after:.3f-->. Right: overall sensitivity rises from 0.08<!--glue:l3_sens_first:.2f--> to 0.76<!--glue:l3_sens_last:.2f--> and PPV falls from a peak of 0.26<!--glue:l3_ppv_peak:.2f--> to 0.18<!--glue:l3_ppv_last:.2f--> as more patients are flagged; the ThresholdOptimizer point lies on the same curves (sensitivity 0.60<!--glue:l3_sens_after:.2f-->, PPV 0.20<!--glue:l3_ppv_after:.2f-->)."}}
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
 x, x_after = 100 * single["flagged"], 100 * after["flagged"]
 left.plot(x, single["gap"], color="#0072B2", label="single threshold")
@@ -612,6 +651,21 @@ right.set_ylabel("Overall sensitivity or PPV (proportion)")
 fig.suptitle(f"Equal sensitivity came with {after['flagged']:.0%} of patients flagged; "
              f"the programme has places for {before['flagged']:.0%}")
 plt.show()
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l3_gap_min", single["gap"].min())
+glue("l3_gap_max", single["gap"].max())
+glue("l3_gap_before", before["gap"])
+glue("l3_flagged_after", after["flagged"])
+glue("l3_gap_after", after["gap"])
+glue("l3_sens_first", single["sensitivity"].iloc[0])
+glue("l3_sens_last", single["sensitivity"].iloc[-1])
+glue("l3_ppv_peak", single["ppv"].max())
+glue("l3_ppv_last", single["ppv"].iloc[-1])
+glue("l3_sens_after", after["sensitivity"])
+glue("l3_ppv_after", after["ppv"])
 
 # %% [markdown]
 # Who gains and who loses? Compare each group's sensitivity under the mitigator

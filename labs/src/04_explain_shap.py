@@ -251,18 +251,37 @@ lab4.top_feature(importance, top_feature);
 # high, blue low, grey for a category or a missing value). The **bar** plot
 # shows the mean absolute SHAP values you have just computed.
 
-# %% mystnb={"image": {"alt": "Beeswarm plot of SHAP values for 1,000 test patients, one row for each of the nine features with the largest mean absolute SHAP value and one for the sum of 19 others. For the number of chronic conditions the values run from about -0.3 to +1.0 log-odds, high counts (vermilion) on the right and low counts (blue) on the left; prior admissions reach +0.8 and heart failure +0.9, again with high values on the right. Payer is grey because it is a category."}}
+# %% mystnb={"image": {"alt": "Beeswarm plot of SHAP values for 1,000 test patients, one row for each of the nine features with the largest mean absolute SHAP value and one for the sum of 19<!--glue:l4_n_other:d--> others. For the number of chronic conditions the values run from about -0.3<!--glue:l4_conditions_min:.1f--> to +1.0<!--glue:l4_conditions_max:.1f--> log-odds, high counts (vermilion) on the right and low counts (blue) on the left; prior admissions reach +0.8<!--glue:l4_prior_max:.1f--> and heart failure +0.9<!--glue:l4_chf_max:.1f-->, again with high values on the right. Payer is grey because it is a category."}}
 shap.plots.beeswarm(explanation, max_display=10, color=LOW_TO_HIGH, show=False)
 plt.xlabel("SHAP value (change in log-odds of readmission)")
 plt.title("More chronic conditions and prior admissions push the score up")
 plt.show()
 
-# %% mystnb={"image": {"alt": "Bar chart of the mean absolute SHAP value of each feature: number of chronic conditions 0.20 log-odds, prior admissions 0.10, heart failure 0.08, area deprivation percentile 0.08, payer, COPD and length of stay 0.06 each, creatinine 0.03, age 0.02, and 0.16 for the 19 other features together."}}
+# %% mystnb={"image": {"alt": "Bar chart of the mean absolute SHAP value of each feature: number of chronic conditions 0.20<!--glue:l4_imp_conditions:.2f--> log-odds, prior admissions 0.10<!--glue:l4_imp_prior:.2f-->, heart failure 0.08<!--glue:l4_imp_chf:.2f-->, area deprivation percentile 0.08<!--glue:l4_imp_adi:.2f-->, payer 0.06<!--glue:l4_imp_payer:.2f-->, COPD 0.06<!--glue:l4_imp_copd:.2f-->, length of stay 0.06<!--glue:l4_imp_los:.2f-->, creatinine 0.03<!--glue:l4_imp_creatinine:.2f-->, age 0.02<!--glue:l4_imp_age:.2f-->, and 0.16<!--glue:l4_imp_other:.2f--> for the 19<!--glue:l4_n_other:d--> other features together."}}
 shap.plots.bar(explanation, max_display=10, show=False)
 explain.okabe_ito(plt.gcf())
 plt.xlabel("Mean |SHAP value| (log-odds of readmission)")
 plt.title("The number of chronic conditions matters most to the model")
 plt.show()
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l4_n_other", len(importance) - 9)
+glue("l4_conditions_min", explanation[:, "n_chronic_conditions"].values.min())
+glue("l4_conditions_max", explanation[:, "n_chronic_conditions"].values.max())
+glue("l4_prior_max", explanation[:, "prior_admissions_12m"].values.max())
+glue("l4_chf_max", explanation[:, "chf"].values.max())
+glue("l4_imp_conditions", importance["n_chronic_conditions"])
+glue("l4_imp_prior", importance["prior_admissions_12m"])
+glue("l4_imp_chf", importance["chf"])
+glue("l4_imp_adi", importance["adi_percentile"])
+glue("l4_imp_payer", importance["payer"])
+glue("l4_imp_copd", importance["copd"])
+glue("l4_imp_los", importance["length_of_stay_days"])
+glue("l4_imp_creatinine", importance["creatinine_mg_dl"])
+glue("l4_imp_age", importance["age"])
+glue("l4_imp_other", importance.sort_values(ascending=False).iloc[9:].sum())
 
 # %% [markdown]
 # ## 3. Local: why this patient
@@ -300,12 +319,36 @@ lab4.patient_top_reason(reasons, patient_top_reason);
 # the score, blue bars lower it; each bar is labelled with the patient's
 # recorded value ("nan" means not measured).
 
-# %% mystnb={"image": {"alt": "Waterfall plot for one flagged patient, climbing from the base value of -1.808 log-odds to his score of -0.673. Heart failure adds 0.36, three chronic conditions 0.25, a creatinine of 1.65 mg/dL 0.15, an 8-day stay 0.11, Medicaid 0.08, one prior admission 0.08, an area deprivation percentile of 79 0.06, four emergency visits 0.05 and an HbA1c of 8% 0.05; the 19 other features together take off 0.06."}}
+# %% mystnb={"image": {"alt": "Waterfall plot for one flagged patient, climbing from the base value of -1.808<!--glue:l4_base:.3f--> log-odds to his score of -0.673<!--glue:l4_pt_score:.3f-->. Heart failure adds 0.36<!--glue:l4_pt_chf:.2f-->, 3<!--glue:l4_pt_conditions:.0f--> chronic conditions 0.25<!--glue:l4_pt_conditions_shap:.2f-->, a creatinine of 1.65<!--glue:l4_pt_creatinine:.2f--> mg/dL 0.15<!--glue:l4_pt_creatinine_shap:.2f-->, an 8<!--glue:l4_pt_stay:.0f-->-day stay 0.11<!--glue:l4_pt_stay_shap:.2f-->, Medicaid 0.08<!--glue:l4_pt_payer_shap:.2f-->, 1<!--glue:l4_pt_prior:.0f--> prior admission 0.08<!--glue:l4_pt_prior_shap:.2f-->, an area deprivation percentile of 79<!--glue:l4_pt_adi:.0f--> 0.06<!--glue:l4_pt_adi_shap:.2f-->, 4<!--glue:l4_pt_ed:.0f--> emergency visits 0.05<!--glue:l4_pt_ed_shap:.2f--> and an HbA1c of 8<!--glue:l4_pt_hba1c:.0f-->% 0.05<!--glue:l4_pt_hba1c_shap:.2f-->; the 19<!--glue:l4_n_other:d--> other features together take off 0.06<!--glue:l4_pt_other_off:.2f-->."}}
 shap.plots.waterfall(explanation[patient], max_display=10, show=False)
 explain.okabe_ito(plt.gcf())
 plt.gcf().axes[0].set_xlabel("Model score (log-odds of readmission)", labelpad=24)
 plt.title("Heart failure pushed this patient's score up the most")
 plt.show()
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l4_base", explanation[patient].base_values)
+glue("l4_pt_score", explanation[patient].base_values + reasons.sum())
+glue("l4_pt_chf", reasons["chf"])
+glue("l4_pt_conditions", X_sample.iloc[patient]["n_chronic_conditions"])
+glue("l4_pt_conditions_shap", reasons["n_chronic_conditions"])
+glue("l4_pt_creatinine", X_sample.iloc[patient]["creatinine_mg_dl"])
+glue("l4_pt_creatinine_shap", reasons["creatinine_mg_dl"])
+glue("l4_pt_stay", X_sample.iloc[patient]["length_of_stay_days"])
+glue("l4_pt_stay_shap", reasons["length_of_stay_days"])
+glue("l4_pt_payer_shap", reasons["payer"])
+glue("l4_pt_prior", X_sample.iloc[patient]["prior_admissions_12m"])
+glue("l4_pt_prior_shap", reasons["prior_admissions_12m"])
+glue("l4_pt_adi", X_sample.iloc[patient]["adi_percentile"])
+glue("l4_pt_adi_shap", reasons["adi_percentile"])
+glue("l4_pt_ed", X_sample.iloc[patient]["ed_visits_12m"])
+glue("l4_pt_ed_shap", reasons["ed_visits_12m"])
+glue("l4_pt_hba1c", X_sample.iloc[patient]["hba1c_last_year_pct"])
+glue("l4_pt_hba1c_shap", reasons["hba1c_last_year_pct"])
+# the waterfall's last bar: every feature after the nine largest pushes, with its sign flipped
+glue("l4_pt_other_off", -reasons[reasons.abs().rank(ascending=False) > 9].sum())
 
 # %% [markdown]
 # The same explanation as a table, with each push also given as the factor by
@@ -357,7 +400,7 @@ table.reindex(table["SHAP (log-odds)"].abs().sort_values(ascending=False).index)
 # second feature. The spread of dots at the same x shows how much the push
 # depends on other features (interactions).
 
-# %% mystnb={"image": {"alt": "Two dependence plots. Left: SHAP value of the number of chronic conditions against the count. Patients with 0 to 2 conditions have values between -0.32 and -0.02 log-odds, those with 3 between 0.10 and 0.54, and those with 4 or more between 0.32 and 0.99; at 3 and 4 conditions older patients (vermilion) sit higher. Right: SHAP value of age against age, between -0.11 and 0.06 for patients under 90 and up to 0.36 for the 69 patients aged 90 or over."}}
+# %% mystnb={"image": {"alt": "Two dependence plots. Left: SHAP value of the number of chronic conditions against the count. Patients with 0 to 2 conditions have values between -0.32<!--glue:l4_dep_low_min:.2f--> and -0.02<!--glue:l4_dep_low_max:.2f--> log-odds, those with 3 between 0.10<!--glue:l4_dep_three_min:.2f--> and 0.54<!--glue:l4_dep_three_max:.2f-->, and those with 4 or more between 0.32<!--glue:l4_dep_high_min:.2f--> and 0.99<!--glue:l4_dep_high_max:.2f-->; at 3 and 4 conditions older patients (vermilion) sit higher. Right: SHAP value of age against age, between -0.11<!--glue:l4_age_young_min:.2f--> and 0.06<!--glue:l4_age_young_max:.2f--> for patients under 90 and up to 0.36<!--glue:l4_age_old_max:.2f--> for the 69<!--glue:l4_n_age_90:d--> patients aged 90 or over."}}
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
 shap.plots.scatter(explanation[:, "n_chronic_conditions"], color=explanation[:, "age"],
                    cmap=LOW_TO_HIGH, ax=axes[0], show=False)
@@ -369,6 +412,26 @@ for ax in axes:
     ax.set_ylabel("SHAP value (log-odds)")
 fig.suptitle("Each chronic condition raises the score; age adds little except in the very old")
 plt.show()
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l4_dep_low_min", explanation[:, "n_chronic_conditions"].values[
+    explanation[:, "n_chronic_conditions"].data <= 2].min())
+glue("l4_dep_low_max", explanation[:, "n_chronic_conditions"].values[
+    explanation[:, "n_chronic_conditions"].data <= 2].max())
+glue("l4_dep_three_min", explanation[:, "n_chronic_conditions"].values[
+    explanation[:, "n_chronic_conditions"].data == 3].min())
+glue("l4_dep_three_max", explanation[:, "n_chronic_conditions"].values[
+    explanation[:, "n_chronic_conditions"].data == 3].max())
+glue("l4_dep_high_min", explanation[:, "n_chronic_conditions"].values[
+    explanation[:, "n_chronic_conditions"].data >= 4].min())
+glue("l4_dep_high_max", explanation[:, "n_chronic_conditions"].values[
+    explanation[:, "n_chronic_conditions"].data >= 4].max())
+glue("l4_age_young_min", explanation[:, "age"].values[explanation[:, "age"].data < 90].min())
+glue("l4_age_young_max", explanation[:, "age"].values[explanation[:, "age"].data < 90].max())
+glue("l4_age_old_max", explanation[:, "age"].values[explanation[:, "age"].data >= 90].max())
+glue("l4_n_age_90", (explanation[:, "age"].data >= 90).sum())
 
 # %% [markdown]
 # Read the left panel from left to right: with up to two chronic conditions
@@ -495,12 +558,25 @@ leaky_feature = explain.mean_abs(leaky_values).idxmax()
 # %%
 lab4.leaky_feature(leaky_values, leaky_feature, leaky_model);
 
-# %% mystnb={"image": {"alt": "Bar chart of the mean absolute SHAP value of each feature in the colleague's deterioration model: cost of the stay 2.31 log-odds, length of stay 0.28, age 0.13, SpO2 0.11, haemoglobin, lactate and white cell count about 0.06 each, and 0.42 for the 19 other features together."}}
+# %% mystnb={"image": {"alt": "Bar chart of the mean absolute SHAP value of each feature in the colleague's deterioration model: cost of the stay 2.31<!--glue:l4_leaky_cost:.2f--> log-odds, length of stay 0.28<!--glue:l4_leaky_los:.2f-->, age 0.13<!--glue:l4_leaky_age:.2f-->, SpO2 0.11<!--glue:l4_leaky_spo2:.2f-->, haemoglobin 0.06<!--glue:l4_leaky_hb:.2f-->, lactate 0.06<!--glue:l4_leaky_lactate:.2f--> and white cell count 0.06<!--glue:l4_leaky_wbc:.2f-->, and 0.42<!--glue:l4_leaky_other:.2f--> for the 19<!--glue:l4_leaky_n_other:d--> other features together."}}
 shap.plots.bar(leaky_values, max_display=8, show=False)
 explain.okabe_ito(plt.gcf())
 plt.xlabel("Mean |SHAP value| (log-odds of deterioration)")
 plt.title("The cost of the stay dominates a model meant for admission")
 plt.show()
+
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l4_leaky_cost", explain.mean_abs(leaky_values)["cost_of_stay_usd"])
+glue("l4_leaky_los", explain.mean_abs(leaky_values)["length_of_stay_days"])
+glue("l4_leaky_age", explain.mean_abs(leaky_values)["age"])
+glue("l4_leaky_spo2", explain.mean_abs(leaky_values)["spo2"])
+glue("l4_leaky_hb", explain.mean_abs(leaky_values)["hemoglobin_g_dl"])
+glue("l4_leaky_lactate", explain.mean_abs(leaky_values)["lactate_mmol_l"])
+glue("l4_leaky_wbc", explain.mean_abs(leaky_values)["wbc_10e9_l"])
+glue("l4_leaky_other", explain.mean_abs(leaky_values).sort_values(ascending=False).iloc[7:].sum())
+glue("l4_leaky_n_other", len(colleague_features) - 7)
 
 # %% [markdown]
 # A model meant to be used at admission leans hardest on something that is

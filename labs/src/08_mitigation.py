@@ -180,12 +180,18 @@ A_test = test["race_ethnicity"].astype(str).where(~test["race_ethnicity"].isin(s
 print("pooled:", ", ".join(small))
 A_train.value_counts()
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l8_groups", A_train.nunique())
+
 # %% [markdown]
 # The disparity we track is the one Lab 3 chose for this programme: **equal
 # opportunity**, the same sensitivity (share of readmitted patients offered a
 # place) in every group {cite:p}`hardt2016equality`. The gap is the largest minus
-# the smallest sensitivity across the four groups, in the test years. One helper
-# cell, used throughout, gives each group's sensitivity for a set of flags:
+# the smallest sensitivity across the 4<!--glue:l8_groups:d--> groups, in the test
+# years. One helper cell, used throughout, gives each group's sensitivity for a set of
+# flags:
 
 # %%
 ppv = partial(precision_score, zero_division=np.nan)
@@ -286,7 +292,7 @@ print(f"{moved} of {len(flags_rw)} test patients change side of the 20% line")
 # `ErrorRate` the costs implied by the programme's own threshold: the mitigator
 # then aims at roughly the same number of places.
 #
-# `ExponentiatedGradient` refits the estimator dozens of times, so a fast fit
+# `ExponentiatedGradient` refits the estimator many times, so a fast fit
 # matters: fit it on the preprocessed inputs `Z_train` (one matrix, no pipeline
 # to rerun) with `LogisticRegression(solver="liblinear", tol=1e-3)`, quick on a
 # problem this size, and skip the optional linear-programming step after each
@@ -335,7 +341,7 @@ pd.DataFrame({"no mitigation": before, "exponentiated gradient": tpr_by_group(fl
 # possible {cite:p}`hardt2016equality`. Where no single threshold hits the target
 # it mixes two, so some patients' decisions are a weighted coin toss. It needs
 # each patient's group at the moment of decision. Lab 3 fitted it on all six race
-# and ethnicity groups; here it acts on the four groups of Section 2.
+# and ethnicity groups; here it acts on the 4<!--glue:l8_groups:d--> groups of Section 2.
 
 # %% [markdown]
 # ### Exercise 8.4 - ThresholdOptimizer, and the coin
@@ -472,7 +478,7 @@ curves = pd.DataFrame({"share": shares,
                        "none": [gap_at(risk, s) for s in shares],
                        "reweighting": [gap_at(risk_rw, s) for s in shares]})
 
-# %% mystnb={"image": {"alt": "Line chart of the sensitivity gap between the four patient groups against the share of test patients flagged, from 5% to 60%. Two jagged lines, for the original model's single threshold and for the reweighted model's, rise and fall with the share flagged; the reweighted line mostly lies at or below the original one between about 20% and 50%. Markers show where each rule lands: no mitigation and reweighting at the programme's 20% capacity, exponentiated gradient near 20% with a smaller gap than both, and the threshold optimizer at more than twice the capacity, below both lines at that share. A dotted vertical line marks the 20% capacity."}}
+# %% mystnb={"image": {"alt": "Line chart of the sensitivity gap between the 4<!--glue:l8_groups:d--> patient groups against the share of test patients flagged, from 5% to 60%. Two jagged lines, for the original model's single threshold and for the reweighted model's, rise and fall with the share flagged; between 20% and 50% flagged, the reweighted line lies at or below the original one at 87%<!--glue:l8_rw_at_or_below:.0%--> of the shares. Markers show where each rule lands: no mitigation and reweighting at the programme's 20% capacity, exponentiated gradient at 20%<!--glue:l8_eg_flagged:.0%--> with a smaller gap than both, and the threshold optimizer at 43%<!--glue:l8_to_flagged:.0%-->, more than twice the capacity, below both lines at that share. A dotted vertical line marks the 20% capacity."}}
 fig, ax = plt.subplots(figsize=(9, 4))
 ax.plot(100 * curves["share"], curves["none"], color="#0072B2", label="no mitigation, any threshold")
 ax.plot(100 * curves["share"], curves["reweighting"], color="#E69F00",
@@ -490,9 +496,20 @@ ax.set_title("A smaller gap came with more places or a lottery, not for free")
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
 plt.show()
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l8_rw_at_or_below", (curves["reweighting"] <= curves["none"])[
+    curves["share"].round(2).between(0.20, 0.50)].mean())
+glue("l8_eg_flagged", comparison.loc["exponentiated gradient", "flagged"])
+glue("l8_to_flagged", comparison.loc["threshold optimizer", "flagged"])
+glue("l8_fewest_readmitted", pd.Series(y_test).groupby(A_test.to_numpy()).sum().min())
+glue("l8_most_readmitted", pd.Series(y_test).groupby(A_test.to_numpy()).sum().max())
+
 # %% [markdown]
-# Read the plot with Lab 3's warning in mind: each group's sensitivity rests on a
-# few dozen to a few hundred readmitted test patients, so the curves wobble, and
+# Read the plot with Lab 3's warning in mind: each group's sensitivity rests on
+# 54<!--glue:l8_fewest_readmitted:d--> to 418<!--glue:l8_most_readmitted:d--> readmitted
+# test patients, so the curves wobble, and
 # a gap difference of a few points between two rules is within noise. What the
 # table and plot show is the **kind** of price each switch charges:
 #

@@ -120,6 +120,11 @@ lab10.safe_load(untrusted, vendor);
 features = list(vendor.feature_names_in_)
 print(len(features), "inputs:", ", ".join(features))
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l10_n_inputs", len(features))
+
 # %% [markdown]
 # ## 3. Validate it on our patients
 #
@@ -223,7 +228,7 @@ print(f"2024 patients: net benefit as delivered "
       f"{np.mean(risk_2024 >= THRESHOLD):.0%}); enrol everyone "
       f"{evaluate.treat_all_net_benefit(y_2024.mean(), THRESHOLD):.4f}")
 
-# %% mystnb={"image": {"alt": "Decision curves on the local 2024 patients: net benefit against the threshold probability from 0.05 to 0.40 for the vendor model as delivered, the same model recalibrated on 2023 patients, enrolling everyone, and enrolling no one (zero). The model as delivered lies below zero over much of the range, including the programme threshold of 0.20, marked by a vertical line; the recalibrated model tracks enrolling everyone at low thresholds and stays close to zero from about 0.15, a little above it at 0.20."}}
+# %% mystnb={"image": {"alt": "Decision curves on the local 2024 patients: net benefit against the threshold probability from 0.05 to 0.40 for the vendor model as delivered, the same model recalibrated on 2023 patients, enrolling everyone, and enrolling no one (zero). The model as delivered lies below zero over much of the range, including the programme threshold of 0.20, marked by a vertical line; the recalibrated model tracks enrolling everyone at low thresholds and stays close to zero at higher thresholds, a little above it at 0.20."}}
 thresholds = np.round(np.arange(0.05, 0.41, 0.01), 2)
 delivered = evaluate.decision_curve(y_2024, risk[~first], thresholds)
 recalibrated = evaluate.decision_curve(y_2024, risk_2024, thresholds)
@@ -293,7 +298,7 @@ rates = ["n", "events", "tpr", "tpr_low", "tpr_high", "selection_rate", "warning
 pd.concat({key: audit.by_group[key][rates] for key in ("age_band", "payer", "race_ethnicity")}
           ).round(3)
 
-# %% mystnb={"image": {"alt": "Horizontal bar chart of the vendor model's 16 inputs ranked by mean absolute SHAP value on 300 local patients, in log-odds, longest bar at the top. The longest bars belong to inputs that count illness and earlier hospital use; several single diagnoses have the shortest bars."}}
+# %% mystnb={"image": {"alt": "Horizontal bar chart of the vendor model's 16<!--glue:l10_n_inputs:d--> inputs ranked by mean absolute SHAP value on 300 local patients, in log-odds, longest bar at the top. The longest bars belong to inputs that count illness and earlier hospital use; several single diagnoses have the shortest bars."}}
 shown = audit.explanation.sort_values()
 fig, ax = plt.subplots(figsize=(6, 5))
 ax.barh(shown.index, shown.to_numpy(), color="#0072B2")
@@ -343,8 +348,8 @@ plt.show()
 #    readmitted patients who were flagged.
 # 2. `verdicts`: a dict with one entry per claim id of the sheet (`auroc`,
 #    `calibration`, `catches`, `inputs`, `fairness`, `impact`, `validation`) and
-#    one of the three verdicts as its value. Use your results from Exercises
-#    10.1 to 10.4.
+#    one of the three verdicts as its value. Use your results from
+#    Exercises 10.1 to 10.4.
 
 # %% tags=["solution"]
 # The sheet's 8 in 10 at 20% flagged, on our patients; then a verdict on each claim.
@@ -365,7 +370,7 @@ verdicts = {
 lab10.claims(verdicts, caught);
 
 # %% [markdown]
-# One claim is true and still says little: the model does read 16 fields and no
+# One claim is true and still says little: the model does read 16<!--glue:l10_n_inputs:d--> fields and no
 # race, but that is a fact about its inputs, not about its performance or its
 # fairness. Wong et al. show the same gap between a developer's figures and an
 # independent team's: the sepsis model's AUROC was lower at their hospital than

@@ -4,13 +4,13 @@
 # **Scenario.** A vendor offers Riverside General a chatbot that answers ward
 # staff's clinical questions, and has just released version 2, which it says is
 # "more accurate". Before the digital-health committee decides, it asked two
-# clinicians to judge, independently, the answers of both versions to the same 70
-# clinical questions, and a third clinician to settle each answer's class: correct,
-# or wrong by omission, fabrication, outdated practice or unsafe advice. The clinic
-# downstairs is also piloting an ambient scribe, and one of its drafted notes has
-# landed on your desk. You are the clinician on the committee: how good is the
-# chatbot, how far can the raters be trusted, is version 2 really better, and what
-# would any of this say about safety on the wards?
+# clinicians to judge, independently, the answers of both versions to the same 70<!--glue:l11_n_questions:d-->
+# clinical questions, and a third clinician to settle each answer's class:
+# correct, or wrong by omission, fabrication, outdated practice or unsafe advice.
+# The clinic downstairs is also piloting an ambient scribe, and one of its drafted
+# notes has landed on your desk. You are the clinician on the committee: how good
+# is the chatbot, how far can the raters be trusted, is version 2 really better,
+# and what would any of this say about safety on the wards?
 #
 # **You will be able to** (objective codes in brackets; Russell et al. competency
 # domains {cite:p}`russell2023competencies` after the semicolon)
@@ -61,6 +61,11 @@ answers = datasets.load_chatbot_answers()
 pd.set_option("display.max_colwidth", 90)
 answers[["question_id", "version", "question", "answer", "error_class"]].head(6)
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l11_n_questions", answers["question_id"].nunique())
+
 # %% [markdown]
 # ### Exercise 11.1 - Accuracy, with its interval
 # <!-- assesses: LK11.1 -->
@@ -85,7 +90,7 @@ accuracy.round(3)
 # %%
 lab11.accuracy_by_version(accuracy);
 
-# %% mystnb={"image": {"alt": "Dot plot of the chatbot's accuracy on 70 clinical questions for version 1 and version 2, each dot with its 95% Wilson interval as a horizontal line. Version 2's dot lies to the right of version 1's, and the two intervals are wide and overlap a little: 70 questions cannot pin either accuracy down to within a few percentage points."}}
+# %% mystnb={"image": {"alt": "Dot plot of the chatbot's accuracy on 70<!--glue:l11_n_questions:d--> clinical questions for version 1 and version 2, each dot with its 95% Wilson interval as a horizontal line. Version 2's dot lies to the right of version 1's, and the two intervals are wide and overlap a little: 70<!--glue:l11_n_questions:d--> questions cannot pin either accuracy down to within a few percentage points."}}
 fig, ax = plt.subplots(figsize=(6, 2.6))
 ypos = np.arange(len(accuracy))
 ax.errorbar(accuracy["accuracy"], ypos, xerr=[accuracy["accuracy"] - accuracy["low"],
@@ -98,12 +103,12 @@ ax.set_title("Seventy questions leave each accuracy uncertain (SYNTHETIC)")
 plt.show()
 
 # %% [markdown]
-# With 70 questions each interval is wide. The Wilson interval is used rather
-# than the estimate plus or minus two standard errors because it stays inside 0
-# to 1 and does not collapse to a point when every answer is right or every
-# answer is wrong {cite:p}`wilson1927probable`. Whether the two
-# versions really differ is a different question from whether their intervals
-# overlap; Section 5 answers it with a test built for paired answers.
+# With 70<!--glue:l11_n_questions:d--> questions each interval is wide. The Wilson interval is used rather than
+# the estimate plus or minus two standard errors because it stays inside 0 to 1
+# and does not collapse to a point when every answer is right or every answer is
+# wrong {cite:p}`wilson1927probable`. Whether the two versions really differ is a
+# different question from whether their intervals overlap; Section 5 answers it
+# with a test built for paired answers.
 
 # %% [markdown]
 # ## 2. What kind of wrong?
@@ -136,14 +141,22 @@ errors
 # %%
 lab11.error_table(errors, unsafe);
 
+# %% tags=["glue"]
+from labkit.glue import glue
+
+glue("l11_unsafe_kept", unsafe["question_id"].duplicated().sum())
+glue("l11_unsafe_new",
+     (unsafe["version"] == "v2").sum() - unsafe["question_id"].duplicated().sum())
+
 # %%
 for row in unsafe.itertuples():
     print(f"[{row.version}, question {row.question_id}] {row.question}\n    -> {row.answer}\n")
 
 # %% [markdown]
 # Read the table in both directions. The new version makes fewer errors, and the
-# outdated advice is gone; but it still gives unsafe advice, one of its unsafe
-# answers is new, and one of the old unsafe answers has survived the upgrade. A
+# outdated advice is gone; but it still gives unsafe advice,
+# 1<!--glue:l11_unsafe_new:d--> of its unsafe answers is new, and
+# 1<!--glue:l11_unsafe_kept:d--> of the old unsafe answers has survived the upgrade. A
 # single accuracy would have hidden all three facts. A committee should ask a
 # vendor for the error classes and for every unsafe answer, not for the accuracy
 # alone.
@@ -217,8 +230,8 @@ for version, group in answers.groupby("version", observed=True):
 # ### Exercise 11.4 - Prevalence and bias indices
 # <!-- assesses: LK11.2 -->
 # For each version, compute `prevalence_index`, `bias_index` and `pabak` as
-# defined above (proportions of the version's 70 answers). Store them in a
-# DataFrame `indices`, indexed by version.
+# defined above (proportions of the version's 70<!--glue:l11_n_questions:d--> answers).
+# Store them in a DataFrame `indices`, indexed by version.
 
 # %% tags=["solution"]
 # The four cells of each version's 2 x 2 table, then Byrt's indices.
@@ -255,17 +268,17 @@ flagged.groupby("error_class", observed=True)["disagree"].agg(["size", "sum"]).r
 # %% [markdown]
 # ## 5. Is version 2 better? A paired test
 #
-# Both versions answered the **same** 70 questions, so the two accuracies are
-# not independent: an easy question tends to be answered well by both. Treating
-# them as two separate samples (a chi-squared test of the 2 x 2 table of version
-# by correct) ignores that pairing. The right comparison looks only at the
+# Both versions answered the **same** 70<!--glue:l11_n_questions:d--> questions, so the two accuracies are not
+# independent: an easy question tends to be answered well by both. Treating them
+# as two separate samples (a chi-squared test of the 2 x 2 table of version by
+# correct) ignores that pairing. The right comparison looks only at the
 # **discordant** questions, those that one version got right and the other got
 # wrong. If the versions were equally good, each discordant question would be
 # equally likely to favour either, so McNemar's test asks whether the split of
 # discordant pairs is further from 50:50 than chance allows
 # {cite:p}`mcnemar1947note`. With few discordant pairs, use its exact form: a
-# binomial test of one discordant count out of their total, with probability
-# one half.
+# binomial test of one discordant count out of their total, with probability one
+# half.
 
 # %% [markdown]
 # ### Exercise 11.5 - McNemar's exact test
@@ -401,8 +414,8 @@ print(f"expected unsafe answers a day: {QUESTIONS_PER_DAY * unsafe_rate:.1f}, "
 #    {cite:p}`singhal2023large`.
 # 2. **The harm is in the rare answers.** An interval on a few unsafe answers is
 #    wide, and at the volume of a hospital even a small rate is many answers a
-#    day; the rate that matters (harm to a patient) cannot be estimated from 70
-#    questions at all.
+#    day; the rate that matters (harm to a patient) cannot be estimated from
+#    70<!--glue:l11_n_questions:d--> questions at all.
 # 3. **People and workflows change the error.** Whether an unsafe answer hurts
 #    anyone depends on who reads it, how rushed they are, and whether anyone
 #    checks it, and a language model's wrong answers are as fluent as its right
@@ -433,8 +446,8 @@ quiz.show("labs/11_genai_evaluation")
 # %% [markdown]
 # ## Clinical takeaways
 #
-# - Quote a tool's accuracy with its interval and its reference standard; 70
-#   questions leave a wide interval.
+# - Quote a tool's accuracy with its interval and its reference standard;
+#   70<!--glue:l11_n_questions:d--> questions leave a wide interval.
 # - Ask what kind of wrong: omissions, fabrications, outdated advice and unsafe
 #   advice call for different responses, and one unsafe answer matters more than
 #   many correct ones.
