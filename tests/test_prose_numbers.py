@@ -184,7 +184,7 @@ def test_a_stale_number_is_named_with_its_sentence():
     assert "never records" in stale(marker, {}, "x")
 
 
-def test_the_book_gets_roles_and_alt_text_loses_its_markers():
+def test_the_book_gets_roles_and_keeps_code_cells_as_the_cache_knows_them():
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("AUROC 0.63<!--glue:auc:.2f-->."),
         nbformat.v4.new_code_cell("plot()", metadata={
@@ -192,9 +192,19 @@ def test_the_book_gets_roles_and_alt_text_loses_its_markers():
     ])
     out = nbformat.reads(sphinx_glue.glue_notebook(nbformat.writes(nb)), as_version=4)
     assert out.cells[0].source == "AUROC {glue:text}`auc:.2f`."
-    assert out.cells[1].metadata["mystnb"]["image"]["alt"] == "Top tenth: 37% predicted."
-    alt_only = nbformat.writes(nbformat.v4.new_notebook(cells=[nb.cells[1]]))
-    assert "<!--glue:" not in sphinx_glue.glue_notebook(alt_only)
+    assert out.cells[1] == nb.cells[1]  # the execution cache's key is the code cells
+
+
+def test_alt_text_loses_its_markers_once_the_page_is_read():
+    from docutils import nodes
+    from docutils.utils import new_document
+
+    doctree = new_document("lab")
+    doctree += nodes.image(uri="x.png", alt="Top tenth: 37%<!--glue:top:.0%--> predicted.")
+    doctree += nodes.image(uri="y.png", alt="No marker here.")
+    sphinx_glue.strip_alt(None, doctree)
+    assert [i["alt"] for i in doctree.findall(nodes.image)] == [
+        "Top tenth: 37% predicted.", "No marker here."]
 
 
 def test_the_learner_edition_has_no_glue_cells_and_no_markers():
