@@ -60,6 +60,8 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          r"items?|Figure|Table|[Cc]hapters?|[Ww]eeks?|version|v)\s?\d+(?:\.\d+)*"
          r"(?:(?:,\s*|\s*(?:and|or|to|-|–)\s*)\d+(?:\.\d+)*)*",
          0, "a reference to a lab, section, exercise or other numbered part"),
+        # A count from 1,900 to 2,099 is typed with its thousands comma, as the labs
+        # type every count over 999, so this rule cannot hide one.
         (r"\b(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)?\d\d)?s?\b", 0, "a calendar year"),
         (r"\bSHA-256\b", 0, "the name of a checksum"),
         (r"\b(?:Sp|Sa)O2\b|\bm[²2]\b|/1\.73", 0, "part of a name or a unit (SpO2, mL/min/1.73 m²)"),
