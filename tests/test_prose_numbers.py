@@ -94,10 +94,12 @@ def test_no_lab_types_a_number_that_is_neither_glued_nor_allowed():
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
-def test_glue_cells_only_record_values(src):
-    """The learner edition leaves glue cells out, so they must define nothing a later cell uses."""
-    nb = jupytext.read(src, fmt="py:percent")
+def glue_cell_problems(nb: nbformat.NotebookNode, name: str) -> list[str]:
+    """What a glue cell does besides importing glue, calling it and naming values of its
+    own ('_name', used by no other cell)."""
+    others = "\n".join(c.source for c in nb.cells if c.cell_type == "code"
+                       and notebooks.GLUE not in c.metadata.get("tags", []))
+    problems = []
     for n, cell in enumerate(nb.cells):
         if notebooks.GLUE not in cell.metadata.get("tags", []):
             continue
@@ -107,9 +109,38 @@ def test_glue_cells_only_record_values(src):
             is_glue = (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
                        and isinstance(node.value.func, ast.Name)
                        and node.value.func.id == "glue")
-            assert is_import or is_glue, (
-                f"{src.name} cell {n}: a glue cell may only import and call glue(); "
-                f"line {node.lineno} does something else")
+            names = [t.id for target in getattr(node, "targets", [])
+                     for t in (target.elts if isinstance(target, ast.Tuple) else [target])
+                     if isinstance(t, ast.Name)]
+            is_own = (isinstance(node, ast.Assign) and bool(names)
+                      and all(name.startswith("_") for name in names)
+                      and not any(re.search(rf"\b{name}\b", others) for name in names))
+            if not (is_import or is_glue or is_own):
+                problems.append(f"{name} cell {n}: a glue cell may only import and call glue() "
+                                f"and name values of its own ('_name', used by no other cell); "
+                                f"line {node.lineno} does something else")
+    return problems
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_glue_cells_only_record_values(src):
+    """The learner edition leaves glue cells out, so they must define nothing a later cell uses."""
+    assert glue_cell_problems(jupytext.read(src, fmt="py:percent"), src.name) == []
+
+
+@pytest.mark.parametrize("glue_cell, later, bad", [
+    ("from labkit.glue import glue\nglue('a', x.mean())", "print(x)", False),
+    ("_c = x[:, 0]\nglue('a', _c.min())", "print(x)", False),
+    ("c = x[:, 0]\nglue('a', c.min())", "print(x)", True),         # a public name
+    ("_c = x[:, 0]\nglue('a', _c.min())", "print(_c)", True),      # used by a later cell
+    ("glue('a', 1)\nx = x + 1", "print(x)", True),                  # changes the lab's state
+    ("print(glue)", "print(x)", True),
+])
+def test_a_glue_cell_that_does_more_than_record_is_caught(glue_cell, later, bad):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(glue_cell, metadata={"tags": [notebooks.GLUE]}),
+        nbformat.v4.new_code_cell(later)])
+    assert bool(glue_cell_problems(nb, "lab")) is bad
 
 
 # ------------------------------------------------- the checker itself, on made-up labs

@@ -416,22 +416,18 @@ plt.show()
 # %% tags=["glue"]
 from labkit.glue import glue
 
-glue("l4_dep_low_min", explanation[:, "n_chronic_conditions"].values[
-    explanation[:, "n_chronic_conditions"].data <= 2].min())
-glue("l4_dep_low_max", explanation[:, "n_chronic_conditions"].values[
-    explanation[:, "n_chronic_conditions"].data <= 2].max())
-glue("l4_dep_three_min", explanation[:, "n_chronic_conditions"].values[
-    explanation[:, "n_chronic_conditions"].data == 3].min())
-glue("l4_dep_three_max", explanation[:, "n_chronic_conditions"].values[
-    explanation[:, "n_chronic_conditions"].data == 3].max())
-glue("l4_dep_high_min", explanation[:, "n_chronic_conditions"].values[
-    explanation[:, "n_chronic_conditions"].data >= 4].min())
-glue("l4_dep_high_max", explanation[:, "n_chronic_conditions"].values[
-    explanation[:, "n_chronic_conditions"].data >= 4].max())
-glue("l4_age_young_min", explanation[:, "age"].values[explanation[:, "age"].data < 90].min())
-glue("l4_age_young_max", explanation[:, "age"].values[explanation[:, "age"].data < 90].max())
-glue("l4_age_old_max", explanation[:, "age"].values[explanation[:, "age"].data >= 90].max())
-glue("l4_n_age_90", (explanation[:, "age"].data >= 90).sum())
+# Slicing an Explanation by name takes tens of milliseconds: slice each feature once.
+_cond, _age = explanation[:, "n_chronic_conditions"], explanation[:, "age"]
+glue("l4_dep_low_min", _cond.values[_cond.data <= 2].min())
+glue("l4_dep_low_max", _cond.values[_cond.data <= 2].max())
+glue("l4_dep_three_min", _cond.values[_cond.data == 3].min())
+glue("l4_dep_three_max", _cond.values[_cond.data == 3].max())
+glue("l4_dep_high_min", _cond.values[_cond.data >= 4].min())
+glue("l4_dep_high_max", _cond.values[_cond.data >= 4].max())
+glue("l4_age_young_min", _age.values[_age.data < 90].min())
+glue("l4_age_young_max", _age.values[_age.data < 90].max())
+glue("l4_age_old_max", _age.values[_age.data >= 90].max())
+glue("l4_n_age_90", (_age.data >= 90).sum())
 
 # %% [markdown]
 # Read the left panel from left to right: with up to two chronic conditions
