@@ -41,6 +41,12 @@ def glued(nb: nbformat.NotebookNode) -> dict[str, str]:
     return values
 
 
+@pytest.fixture(scope="module")
+def recorded(executed) -> dict[str, dict[str, str]]:
+    """Every lab's glued values, by lab stem, read once for the tests below."""
+    return {stem: glued(nb) for stem, nb in executed.items()}
+
+
 def stale(marker: prose_numbers.Marker, values: dict[str, str], where: str) -> str | None:
     """What is wrong with one typed number; None when the book would show the same text."""
     if marker.key not in values:
@@ -55,8 +61,8 @@ def stale(marker: prose_numbers.Marker, values: dict[str, str], where: str) -> s
 
 @pytest.mark.slow
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
-def test_every_typed_number_is_the_computed_one(executed, src):
-    values = glued(executed[src.stem])
+def test_every_typed_number_is_the_computed_one(recorded, src):
+    values = recorded[src.stem]
     problems = []
     for piece in prose_numbers.texts(src):
         for marker in prose_numbers.markers(piece.text):
@@ -69,7 +75,7 @@ def test_every_typed_number_is_the_computed_one(executed, src):
 
 
 @pytest.mark.slow
-def test_every_number_a_chapter_quotes_from_a_lab_is_the_computed_one(executed):
+def test_every_number_a_chapter_quotes_from_a_lab_is_the_computed_one(recorded):
     problems, quoted = [], 0
     for chapter in CHAPTERS:
         text = chapter.read_text(encoding="utf-8")
@@ -77,11 +83,11 @@ def test_every_number_a_chapter_quotes_from_a_lab_is_the_computed_one(executed):
             quoted += 1
             where = str(chapter.relative_to(ROOT))
             lab = (chapter.parent / marker.doc).resolve()
-            if not marker.doc or lab.parent != notebooks.LAB_DIR or lab.stem not in executed:
+            if not marker.doc or lab.parent != notebooks.LAB_DIR or lab.stem not in recorded:
                 problems.append(f"{where}: {marker.ref} must name a lab notebook, "
                                 f"../labs/NN_slug.ipynb::key")
                 continue
-            if (problem := stale(marker, glued(executed[lab.stem]), where)) is not None:
+            if (problem := stale(marker, recorded[lab.stem], where)) is not None:
                 problems.append(problem)
         problems += [f"{chapter.name}: marker not after a number: {s!r}"
                      for s in prose_numbers.loose_markers(text)]
@@ -310,13 +316,12 @@ WORDS = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page, words, relation, holds", WORDS, ids=[w[0] for w in WORDS])
-def test_the_words_around_a_quoted_lab_number_hold(executed, page, words, relation, holds):
+def test_the_words_around_a_quoted_lab_number_hold(recorded, page, words, relation, holds):
     """A glued number changes with the data; the words beside it ("includes zero",
     "over-predicts") must still be true of the new number."""
     text = prose_numbers.strip((ROOT / page).read_text(encoding="utf-8"))
     if page.endswith(".py"):  # a lab source: markdown lives in '# ' comment lines
         text = re.sub(r"(?m)^# ?", "", text)
     assert words in prose_numbers.flat(text), f"{page} no longer says {words!r}: update this test"
-    values = {key: float(text) for nb in executed.values()
-              for key, text in glued(nb).items()}
-    assert holds(values), f"{page}: {words!r} ({relation}) is no longer true of Lab 2's values"
+    values = {key: float(value) for lab in recorded.values() for key, value in lab.items()}
+    assert holds(values), f"{page}: {words!r} ({relation}) is no longer true of the labs' values"
