@@ -1010,3 +1010,16 @@ def test_median_page_weighs_under_a_megabyte(browser, server):
     assert result["median_bytes"] < site_weight.BUDGET_BYTES, site_weight.report(result)
     assert weights["index.html"] < weights["book/ch04_bias_fairness.html"], \
         "the landing page (no maths) should not load MathJax"
+
+
+def test_a_glued_number_reads_like_the_sentence_around_it(browser, server):
+    """myst-nb sets glued text in bold; the book's CSS gives it its sentence's weight."""
+    visit = Visit(browser, server + "labs/02_evaluate.html", viewport=PHONE)
+    try:
+        weights = visit.page.evaluate("""() => [...document.querySelectorAll(
+            'p span.pasted-text')].map(s => [getComputedStyle(s).fontWeight,
+                                             getComputedStyle(s.parentElement).fontWeight])""")
+        assert len(weights) >= 5
+        assert all(own == sentence for own, sentence in weights), weights
+    finally:
+        visit.close()
