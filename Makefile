@@ -6,7 +6,7 @@
 PYTHON ?= python3
 TASKS := $(PYTHON) tools/tasks.py
 
-.PHONY: book test determinism student lms bench hub canary datasets lint clean clean-all
+.PHONY: book test determinism student lms bench hub canary datasets lint release clean clean-all
 
 book:       ## build the HTML book into _build/html; labs not in the cache run first, 2 at a time
 	$(TASKS) book
@@ -37,6 +37,9 @@ datasets:   ## regenerate datasets/ and datasets/SHA256SUMS
 
 lint:       ## ruff over the Python sources (labs are linted as their .py sources)
 	$(TASKS) lint
+
+release:    ## make release VERSION=x.y.z: clean tree, bump, make test, site and learner zips in _build/release, tag vx.y.z
+	$(TASKS) release $(VERSION)
 
 clean:      ## remove build output, keep the execution cache
 	$(TASKS) clean

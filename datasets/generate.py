@@ -24,6 +24,12 @@ Reads only files installed on this machine; nothing is downloaded.
   trained on a SYNTHETIC development hospital and saved with skops.io (never
   pickle), its zip rewritten with fixed dates and ids
   (labkit.synthetic.vendor_model_bytes; Lab 10).
+
+SHA256SUMS gives each file's version on a comment line above its checksum
+("# synthetic_claims.csv version 1.0.0"), taken from the newest row of the
+file's datasheet's Versions table. If a file's new SHA-256 has no row there,
+nothing is written and the script exits with status 2, naming the file: add a
+row with a new version, the date, what changed and which lab numbers moved.
 """
 
 from __future__ import annotations
@@ -126,18 +132,63 @@ GENERATORS = {
 }
 
 
-def write_all(out_dir: Path) -> dict[str, str]:
-    """Write every dataset and SHA256SUMS into ``out_dir``; return {file: sha256}."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    sums = {}
+def _shown(path: Path) -> str:
+    """``datasets/x.csv`` for a path in the repository, else the full path."""
+    try:
+        return path.relative_to(HERE.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
+class VersionsError(ValueError):
+    """A file's SHA-256 is not the newest row of its datasheet's Versions table, or the
+    table cannot be read: one line, naming the file."""
+
+
+def sums_text(sums: dict[str, str], out_dir: Path, datasheets: Path = HERE) -> str:
+    """SHA256SUMS for ``sums`` ({file: sha256}): each file's version comment, then its
+    checksum line. The version is the newest row of the Versions table in the file's
+    datasheet (in ``datasheets``), whose SHA-256 must be the file's; if it is not,
+    raises VersionsError naming the file (and any other file in the same case).
+    """
+    from labkit.datasets import version_history
+
+    lines, missing = [], []
+    for name, digest in sorted(sums.items()):
+        try:
+            newest = version_history(name, folder=datasheets)[-1]
+        except (ValueError, FileNotFoundError) as exc:
+            raise VersionsError(str(exc)) from None
+        if not digest.startswith(newest.sha256):
+            sheet = datasheets / (Path(name).stem + ".md")
+            missing.append((_shown(out_dir / name), f"its SHA-256 is {digest[:12]}... but "
+                            f"{_shown(sheet)}'s Versions table has no row for it"))
+        lines += [f"# {name} version {newest.version}\n", f"{digest}  {name}\n"]
+    if missing:
+        (first, why), *more = missing
+        also = f" (the same for {', '.join(path for path, _ in more)})" if more else ""
+        raise VersionsError(f"{first}: {why}: add a row with a new version, the date, what "
+                            f"changed and which lab numbers moved{also}")
+    return "".join(lines)
+
+
+def write_all(out_dir: Path, datasheets: Path = HERE) -> dict[str, str]:
+    """Write every dataset and SHA256SUMS into ``out_dir``; return {file: sha256}.
+
+    Writes nothing if a file's new SHA-256 has no row in its datasheet's Versions
+    table (:func:`sums_text` raises first).
+    """
+    made = {}
     for name, make in GENERATORS.items():
-        made = make()
-        data = made.encode("utf-8") if isinstance(made, str) else made  # a model is bytes
+        data = make()
+        made[name] = data.encode("utf-8") if isinstance(data, str) else data  # a model: bytes
+    sums = {name: hashlib.sha256(data).hexdigest() for name, data in made.items()}
+    text = sums_text(sums, out_dir, datasheets)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in made.items():
         tmp = out_dir / (name + ".tmp")
         tmp.write_bytes(data)
         tmp.replace(out_dir / name)  # never leave a half-written dataset behind
-        sums[name] = hashlib.sha256(data).hexdigest()
-    text = "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items()))
     tmp = out_dir / "SHA256SUMS.tmp"
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out_dir / "SHA256SUMS")
@@ -146,5 +197,10 @@ def write_all(out_dir: Path) -> dict[str, str]:
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
-    for name, digest in write_all(target).items():
+    try:
+        written = write_all(target)
+    except VersionsError as exc:  # one line, no traceback
+        print(exc, file=sys.stderr)
+        sys.exit(2)
+    for name, digest in written.items():
         print(f"{digest[:12]}  {target / name}")

@@ -6,6 +6,10 @@ then the schema (columns, types, missing values, ranges, allowed values, row
 count), and raises a one-line error naming the file and the column or row at
 fault. Nothing is ever downloaded.
 
+Every file has a version: :func:`versions` reads them from ``SHA256SUMS`` and
+:func:`version_history` reads a datasheet's ``## Versions`` table (what changed
+in each version and which lab numbers moved).
+
 >>> from labkit import datasets
 >>> df = datasets.load_wdbc()
 >>> df.shape
@@ -15,6 +19,7 @@ fault. Nothing is ever downloaded.
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import os
 import re
@@ -41,6 +46,9 @@ __all__ = [
     "load_chatbot_answers",
     "verify",
     "verify_all",
+    "DataVersion",
+    "versions",
+    "version_history",
     "VENDOR_MODEL",
     "vendor_model_path",
     "vendor_model_documented_types",
@@ -531,18 +539,49 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: The one comment ``SHA256SUMS`` allows, directly above the file's checksum line
+#: (``sha256sum -c`` skips it).
+VERSION_COMMENT = "# <file> version <MAJOR>.<MINOR>.<PATCH>"
+_SEMVER = r"(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
+_VERSION_LINE = re.compile(rf"# (\S+) version ({_SEMVER})")
+
+
 def _expected_checksums(folder: Path) -> dict[str, str]:
+    return _read_sums(folder)[0]
+
+
+def _read_sums(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    """``SHA256SUMS`` as {file: sha256}, {file: version} and {file: line of its checksum}.
+
+    A line is ``<sha256>  <file>`` or, directly above that line, the version comment
+    ``# <file> version X.Y.Z``; any other comment is refused, so the format stays strict.
+    """
     sums = folder / "SHA256SUMS"
     if not sums.is_file():
         raise FileNotFoundError(f"{sums}: checksum list not found")
     expected: dict[str, str] = {}
+    found: dict[str, str] = {}
+    where: dict[str, int] = {}
     hex_digits = set("0123456789abcdefABCDEF")
     try:
         text = sums.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{sums}: not a text file of '<sha256>  <file>' lines") from None
+    pending: tuple[int, str, str] | None = None  # a version comment awaiting its checksum
     for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("#"):
+            match = _VERSION_LINE.fullmatch(line.rstrip())
+            if match is None:
+                raise ValueError(f"{sums}: line {number} is not a version comment "
+                                 f"'{VERSION_COMMENT}' (no other comment is allowed): "
+                                 f"{line[:60]!r}")
+            if pending is not None:
+                break  # two comments in a row: reported below
+            pending = (number, match[1], match[2])
+            continue
         if not line.strip():
+            if pending is not None:
+                break
             continue
         parts = line.split()
         if len(parts) != 2 or len(parts[0]) != 64 or not set(parts[0]) <= hex_digits:
@@ -552,7 +591,153 @@ def _expected_checksums(folder: Path) -> dict[str, str]:
             raise ValueError(f"{sums}: line {number} gives a second, different checksum "
                              f"for {name}")
         expected[name] = digest
-    return expected
+        where.setdefault(name, number)
+        if pending is not None:
+            if pending[1] != name:
+                break
+            if found.get(name, pending[2]) != pending[2]:
+                raise ValueError(f"{sums}: line {pending[0]} gives a second, different "
+                                 f"version for {name}")
+            found[name] = pending[2]
+            pending = None
+    if pending is not None:
+        raise ValueError(f"{sums}: line {pending[0]}: the version comment for {pending[1]} "
+                         f"is not directly above the checksum line of {pending[1]}")
+    return expected, found, where
+
+
+def versions(folder: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """Each shipped file's version, {file: "MAJOR.MINOR.PATCH"}, from ``SHA256SUMS``.
+
+    A file gets a new version whenever its bytes change: MAJOR when its columns or
+    their meaning change (loaders or labs must change), MINOR when values change
+    under the same columns (numbers in the labs move). Its datasheet's
+    ``## Versions`` table says what changed and which lab numbers moved
+    (:func:`version_history`). Raises ``ValueError`` naming the line of a checksum
+    without a version comment above it.
+
+    >>> versions()["wdbc_breast_cytology.csv"]
+    '1.0.0'
+    """
+    base = _folder(folder)
+    checksums, found, where = _read_sums(base)
+    for name in checksums:
+        if name not in found:
+            raise ValueError(f"{base / 'SHA256SUMS'}: line {where[name]}: the checksum of "
+                             f"{name} has no version comment '# {name} version "
+                             "<MAJOR>.<MINOR>.<PATCH>' above it")
+    return dict(sorted(found.items()))
+
+
+#: The columns of a datasheet's ``## Versions`` table, in order.
+VERSION_COLUMNS = ("Version", "Date", "SHA-256", "What changed", "Lab numbers that moved")
+VERSIONS_HEADING = "## Versions"
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """One row of a datasheet's ``## Versions`` table (oldest first)."""
+
+    version: str
+    date: datetime.date
+    sha256: str  # the file's first 12 hexadecimal digits
+    changed: str
+    moved: str
+    line: int  # the row's line in the datasheet
+
+    @property
+    def number(self) -> tuple[int, int, int]:
+        """The version as (MAJOR, MINOR, PATCH), for comparing versions."""
+        major, minor, patch = (int(part) for part in self.version.split("."))
+        return major, minor, patch
+
+
+def version_history(file: str, *, folder: str | os.PathLike[str] | None = None
+                    ) -> list[DataVersion]:
+    """The ``## Versions`` table of a shipped file's datasheet, oldest row first.
+
+    ``file`` is a file in ``SHA256SUMS`` (or a dataset name such as ``"claims"``);
+    its datasheet is the ``.md`` of the same stem. The table's columns are
+    :data:`VERSION_COLUMNS`; each version is MAJOR.MINOR.PATCH, greater than the
+    row above, dated no earlier, with a SHA-256 (12 hexadecimal digits in
+    backticks) that no other row has. Raises ``ValueError`` naming the datasheet
+    and the line at fault.
+
+    >>> first = version_history("wdbc_breast_cytology.csv")[0]
+    >>> first.version, str(first.date), first.moved
+    ('1.0.0', '2026-11-26', 'none (first version)')
+    """
+    if not isinstance(file, str):
+        raise TypeError(f"file must be a string such as 'synthetic_claims.csv', got "
+                        f"{type(file).__name__} {file!r}")
+    if file in CARDS:
+        file = CARDS[file].file
+    path = _folder(folder) / (Path(file).stem + ".md")
+    lines = _shipped_text(path, f"the datasheet of {file}").splitlines()
+    if VERSIONS_HEADING not in lines:
+        raise ValueError(f"{path}: no section {VERSIONS_HEADING!r}")
+    start = lines.index(VERSIONS_HEADING) + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("# ")
+                or lines[i].startswith("## ")), len(lines))
+    table = [i for i in range(start, end) if lines[i].startswith("|")]
+    if not table:
+        raise ValueError(f"{path}: section {VERSIONS_HEADING!r} has no table")
+    if table != list(range(table[0], table[-1] + 1)):
+        raise ValueError(f"{path}: line {table[0] + 1}: section {VERSIONS_HEADING!r} must "
+                         "hold one table, its lines together")
+
+    def cells(i: int) -> list[str]:
+        text = lines[i].strip()
+        if not text.endswith("|") or len(text) < 2:
+            raise ValueError(f"{path}: line {i + 1}: a table row starts and ends with '|'")
+        return [cell.strip() for cell in text[1:-1].split("|")]
+
+    if tuple(cells(table[0])) != VERSION_COLUMNS:
+        raise ValueError(f"{path}: line {table[0] + 1}: the Versions table's header must be "
+                         f"| {' | '.join(VERSION_COLUMNS)} |")
+    if len(table) < 2 or not all(re.fullmatch(r":?-{3,}:?", c) for c in cells(table[1])) \
+            or len(cells(table[1])) != len(VERSION_COLUMNS):
+        raise ValueError(f"{path}: line {table[0] + 2}: expected the table's separator row "
+                         "| --- | --- | --- | --- | --- |")
+    if len(table) == 2:
+        raise ValueError(f"{path}: line {table[1] + 1}: the Versions table has no rows")
+    rows: list[DataVersion] = []
+    for i in table[2:]:
+        n = i + 1
+        row = cells(i)
+        if len(row) != len(VERSION_COLUMNS):
+            raise ValueError(f"{path}: line {n}: {len(row)} cells, expected "
+                             f"{len(VERSION_COLUMNS)} ({', '.join(VERSION_COLUMNS)})")
+        version, day, digest, changed, moved = row
+        if not re.fullmatch(_SEMVER, version):
+            raise ValueError(f"{path}: line {n}: version {version!r} is not "
+                             "MAJOR.MINOR.PATCH (such as 1.2.0)")
+        try:
+            when = datetime.date.fromisoformat(day)
+        except ValueError:
+            when = None
+        if when is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            raise ValueError(f"{path}: line {n}: date {day!r} is not a date (YYYY-MM-DD)")
+        if not re.fullmatch(r"`[0-9a-f]{12}`", digest):
+            raise ValueError(f"{path}: line {n}: SHA-256 {digest!r} is not the first 12 "
+                             "hexadecimal digits in backticks")
+        if not changed or not moved:
+            raise ValueError(f"{path}: line {n}: say what changed and which lab numbers "
+                             "moved ('none' if none did)")
+        entry = DataVersion(version, when, digest.strip("`"), changed, moved, n)
+        if rows and entry.number <= rows[-1].number:
+            raise ValueError(f"{path}: line {n}: version {version} does not follow "
+                             f"{rows[-1].version}: versions must increase down the table "
+                             "(newest row last)")
+        if rows and entry.date < rows[-1].date:
+            raise ValueError(f"{path}: line {n}: date {day} is earlier than the row above's "
+                             f"({rows[-1].date}): the newest row goes last")
+        same = next((r for r in rows if r.sha256 == entry.sha256), None)
+        if same is not None:
+            raise ValueError(f"{path}: line {n}: SHA-256 {entry.sha256} is already version "
+                             f"{same.version}'s (line {same.line}): each version has its own")
+        rows.append(entry)
+    return rows
 
 
 def _check_file(spec: DatasetCard, folder: Path) -> Path:

@@ -61,7 +61,9 @@ def make_broken_book(tmp_path: Path) -> Path:
     (book / "labs" / "src").mkdir(parents=True)
     (book / "tools").mkdir()
     for name in ("_config.yml", "references.bib", "tools/sphinx_a11y.py", "tools/sphinx_quiz.py",
-                 "tools/sphinx_learner.py", "tools/sphinx_audit.py", "tools/sphinx_glue.py"):
+                 "tools/sphinx_learner.py", "tools/sphinx_audit.py", "tools/sphinx_glue.py",
+                 "tools/sphinx_edition.py", "tools/edition.py", "pyproject.toml",
+                 "CHANGELOG.md"):
         shutil.copy2(ROOT / name, book / name)
     (book / "index.md").write_text("# Broken book\n")
     (book / "_toc.yml").write_text(

@@ -191,3 +191,96 @@ def test_show_prints_a_runs_table_and_refuses_anything_else(tmp_path, capsys):
     assert hub.main(["show", str(tmp_path / "none.json")]) == 2
     assert hub.main(["show"]) == 2
     assert capsys.readouterr().err.count("\n") == 2  # one line each
+
+
+# --- keeping a term on one edition (book/hosting.md, section 3) ----------------------
+
+PULL = """
+import json, sys
+from nbgitpuller.pull import GitPuller
+url, target, branch = sys.argv[1:]
+try:
+    for _ in GitPuller(url, target, branch=branch).pull():
+        pass
+    print(json.dumps({"ok": True, "text": open(target + "/labs/lab.md").read()}))
+except Exception as exc:
+    print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}))
+"""
+
+
+def nbgitpuller_python() -> Path:
+    python = hub.HUB_VENV / "bin" / "python"
+    if not python.exists():
+        if os.environ.get("LABKIT_LIVE_HUB") == "1":
+            pytest.fail(f"{python} is missing: make hub installs it")
+        pytest.skip("nbgitpuller is in the class environment, which make hub installs "
+                    "(LABKIT_LIVE_HUB=1 in CI); make test leaves it out")
+    return python
+
+
+class LearnerRepo:
+    """The instructor's learner-edition repository, and a learner's clicks on the link."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp, self.src = tmp_path, tmp_path / "src"
+        self.git("init", "-q", "-b", "main", str(self.src), cwd=tmp_path)
+        (self.src / "labs").mkdir()
+        self.publish("edition 0.1.0\n")
+        self.git("tag", "v0.1.0")
+        self.git("branch", "edition-0.1.0")
+        self.remote = tmp_path / "remote.git"
+        self.git("clone", "-q", "--bare", str(self.src), str(self.remote), cwd=tmp_path)
+        self.git("remote", "add", "origin", str(self.remote))
+
+    def git(self, *args: str, cwd: Path | None = None) -> None:
+        subprocess.run(["git", "-c", "user.email=i@example.org", "-c", "user.name=I", *args],
+                       cwd=cwd or self.src, check=True, capture_output=True)
+
+    def publish(self, text: str, branch: str = "main") -> None:
+        if hasattr(self, "remote"):  # the first commit is on main already
+            self.git("checkout", "-q", branch)
+        (self.src / "labs" / "lab.md").write_text(text)
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", text.strip())
+        if hasattr(self, "remote"):
+            self.git("push", "-q", "origin", branch, "--tags")
+
+    def click(self, python: Path, branch: str, learner: str = "learner") -> dict:
+        out = subprocess.run([str(python), "-c", PULL, f"file://{self.remote}",
+                              str(self.tmp / learner), branch], capture_output=True,
+                             text=True, check=True, env={"PATH": "/usr/bin:/bin",
+                                                         "HOME": str(self.tmp)})
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_an_edition_branch_keeps_the_class_on_its_edition_and_takes_a_correction(tmp_path):
+    python = nbgitpuller_python()
+    repo = LearnerRepo(tmp_path)
+    assert repo.click(python, "edition-0.1.0") == {"ok": True, "text": "edition 0.1.0\n"}
+    repo.publish("edition 0.2.0\n")  # the next edition, on main
+    assert repo.click(python, "edition-0.1.0") == {"ok": True, "text": "edition 0.1.0\n"}
+    repo.publish("edition 0.1.0, corrected\n", branch="edition-0.1.0")  # an erratum
+    assert repo.click(python, "edition-0.1.0") == {"ok": True,
+                                                   "text": "edition 0.1.0, corrected\n"}
+
+
+def test_a_tag_in_the_class_link_fails_on_the_second_click(tmp_path):
+    """Why the hosting guide names an edition branch: nbgitpuller 1.3.0 pulls a tag
+    once, then looks for origin/<tag>, which a clone does not have. If this test
+    fails, nbgitpuller has learned tags: update book/hosting.md, section 3."""
+    python = nbgitpuller_python()
+    repo = LearnerRepo(tmp_path)
+    assert repo.click(python, "v0.1.0") == {"ok": True, "text": "edition 0.1.0\n"}
+    second = repo.click(python, "v0.1.0")
+    assert not second["ok"] and "origin/v0.1.0" in second["error"]
+
+
+def test_the_guides_edition_link_is_the_class_link_for_the_edition_branch():
+    from tools import edition
+
+    page = (ROOT / "book" / "hosting.md").read_text(encoding="utf-8")
+    branch = f"edition-{edition.version()}"
+    link = hub.nbgitpuller_link("https://hub.example.org",
+                                "https://git.example.org/teaching/labkit-learner.git",
+                                branch=branch)
+    assert link in page

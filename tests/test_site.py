@@ -142,6 +142,33 @@ def test_launch_buttons(build):
     assert "mybinder.org" in page and "colab.research.google.com" in page
 
 
+def test_launch_buttons_open_the_branch_or_the_released_editions_tag(build):
+    """A build with changes after the last edition opens main; a released edition's
+    build opens its tag (tools/sphinx_edition.py; the release run in .ci/run checks
+    the released case on a real release)."""
+    from tools import sphinx_edition
+
+    ref = sphinx_edition.launch_ref() or "main"
+    page = (HTML / "labs" / "01_build_model.html").read_text(encoding="utf-8")
+    assert f"mybinder.org/v2/gh/health-ai-labkit/labkit/{ref}?urlpath=" in page
+    assert f"colab.research.google.com/github/health-ai-labkit/labkit/blob/{ref}/" in page
+
+
+def test_every_page_names_its_edition_and_links_the_changelog_and_errata(build):
+    from tools import edition
+
+    label = edition.label()
+    for page in site_pages():
+        if page.relative_to(HTML).parts[0] == "audit":
+            continue  # the example audit report: a report, not a page of the book
+        text = page.read_text(encoding="utf-8")
+        assert f'<p class="labkit-edition">{label} · ' in text, page.relative_to(HTML)
+        targets = {(page.parent / h).resolve() for h in _hrefs(page)}
+        for doc in ("changelog", "errata"):
+            target = (HTML / "book" / f"{doc}.html").resolve()
+            assert target in targets or page.resolve() == target, page.relative_to(HTML)
+
+
 def _hrefs(page: Path) -> list[str]:
     collector = _Collector()
     collector.feed(page.read_text(encoding="utf-8"))
@@ -195,7 +222,7 @@ def test_each_lab_download_gives_the_learner_notebook_and_says_so(build):
     for src in notebooks.sources():
         name = notebooks.notebook_path(src).name
         download = HTML / "_sources" / "labs" / name
-        expected = notebooks.dumps(notebooks.learner_edition(notebooks.full_edition(src)))
+        expected = notebooks.dumps(notebooks.learner_notebook(src))
         assert download.read_text(encoding="utf-8") == expected, name
         page = HTML / "labs" / name.replace(".ipynb", ".html")
         hrefs = _hrefs(page)

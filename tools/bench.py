@@ -76,6 +76,8 @@ BOOK_FILES = [
     # sphinx_glue turns glue markers into roles with tools.prose_numbers
     "tools/sphinx_glue.py", "tools/prose_numbers.py",
     "LICENSE-CONTENT.md",
+    # sphinx_edition puts tools.edition's label in the footer; the changelog page includes it
+    "tools/sphinx_edition.py", "tools/edition.py", "CHANGELOG.md",
 ]
 
 

@@ -165,6 +165,24 @@ def learner_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return out
 
 
+def learner_notebook(src: Path, edition: str | None = None) -> nbformat.NotebookNode:
+    """The learner edition of lab ``src`` as it is published (the kit, the site's
+    download, the hub): its first cell ends with the edition it belongs to, so a
+    learner, and a programme that teaches from one edition, can see which it is.
+
+    ``edition`` defaults to ``tools.edition.label()``.
+    """
+    from tools.edition import label
+
+    nb = learner_edition(full_edition(src))
+    first = nb.cells[0]
+    first.source = first.source.rstrip("\n") + (
+        f"\n\n*{edition or label()}: the learner edition of the open lab kit. "
+        "What changed and what was corrected: CHANGELOG.md beside labs/, and the book's "
+        "errata page.*")
+    return nb
+
+
 def dumps(nb: nbformat.NotebookNode) -> str:
     """Serialise deterministically (one trailing newline)."""
     return nbformat.writes(nb, version=4).rstrip("\n") + "\n"
@@ -212,6 +230,9 @@ def out_of_sync(src_dir: Path = SRC_DIR, out_dir: Path = LAB_DIR) -> list[str]:
 
 STUDENT_README = """# Learner edition - open lab kit for health-AI education
 
+**{edition}.** `CHANGELOG.md` says what each edition changed; the book's errata
+page lists every clinical or numerical correction and the edition that carries it.
+
 The labs in `labs/` have the solutions removed: each exercise cell starts with
 `...` placeholders for you to replace. Run the check cell under each exercise
 for immediate feedback. The datasets in `datasets/` are verified against
@@ -226,14 +247,16 @@ package that loads them and checks your answers.
 
 def student_readme() -> str:
     """The learner kit's README: what is in it, then the set-up steps word for word."""
+    from tools.edition import label
     from tools.learner_setup import steps_text
 
-    return STUDENT_README.format(steps=steps_text().strip())
+    return STUDENT_README.format(edition=label(), steps=steps_text().strip())
 
 
 #: What the learner kit holds besides labs/, datasets/ and labkit/: the set-up
 #: steps install requirements-labs.txt, whose `-e .` installs labkit from pyproject.toml.
-KIT_FILES = ("requirements-labs.txt", "pyproject.toml", "LICENSE", "LICENSE-CONTENT.md")
+KIT_FILES = ("requirements-labs.txt", "pyproject.toml", "LICENSE", "LICENSE-CONTENT.md",
+             "CHANGELOG.md")
 
 
 def student(out: Path) -> Path:
@@ -242,8 +265,7 @@ def student(out: Path) -> Path:
         shutil.rmtree(out)
     (out / "labs").mkdir(parents=True)
     for src in sources():
-        nb = learner_edition(full_edition(src))
-        _write(notebook_path(src, out / "labs"), dumps(nb))
+        _write(notebook_path(src, out / "labs"), dumps(learner_notebook(src)))
     shutil.copytree(ROOT / "datasets", out / "datasets",
                     ignore=shutil.ignore_patterns("__pycache__", "*.tmp"))
     shutil.copytree(ROOT / "labkit", out / "labkit", ignore=shutil.ignore_patterns("__pycache__"))

@@ -23,7 +23,6 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
 from docutils import nodes
@@ -35,8 +34,14 @@ LAB_PREFIX = "labs/"
 
 
 def version() -> str:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return project["version"]
+    """The edition (tools.edition reads it from pyproject.toml)."""
+    # Sphinx loads this file from tools/ (local_extensions); the repository goes on
+    # the path so that its tools package is found.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tools.edition import version as edition_version
+
+    return edition_version(ROOT)
 
 
 def zip_name() -> str:
@@ -101,14 +106,7 @@ def publish(app, exception) -> None:
     # the repository's tools.notebooks, so the repository itself goes on the path.
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from tools.notebooks import (
-        dumps,
-        full_edition,
-        learner_edition,
-        notebook_path,
-        sources,
-        student,
-    )
+    from tools.notebooks import dumps, learner_notebook, notebook_path, sources, student
 
     out = Path(app.outdir)
     with tempfile.TemporaryDirectory(prefix="labkit-learner-") as tmp:
@@ -120,7 +118,7 @@ def publish(app, exception) -> None:
     for src in sources():
         path = notebook_path(src, downloads)
         if path.exists():  # only labs the book contains
-            path.write_text(dumps(learner_edition(full_edition(src))), encoding="utf-8")
+            path.write_text(dumps(learner_notebook(src)), encoding="utf-8")
 
 
 def setup(app):

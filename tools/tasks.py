@@ -6,7 +6,7 @@ exists and was installed from the current ``requirements.txt`` (re-installing
 when that file or ``pyproject.toml`` is newer), then runs inside it. On a
 machine without ``make`` (Windows), call it directly::
 
-    python tools/tasks.py book|test|determinism|student|bench|hub|canary|datasets|lint|clean
+    python tools/tasks.py book|test|determinism|student|bench|hub|canary|datasets|lint|release|clean
     python tools/tasks.py clean-all
 
 With ``LABKIT_SKIP_VENV=1`` in the environment the tasks use the Python that
@@ -316,6 +316,16 @@ def lms(extra: list[str]) -> int:
     return run([python, "-m", "tools.questions", "export", *extra])
 
 
+def release(extra: list[str]) -> int:
+    """A new edition (tools/release.py): make release VERSION=x.y.z."""
+    if len(extra) != 1:
+        print("tasks: error: make release needs the new edition's number, e.g. "
+              "make release VERSION=0.2.0", file=sys.stderr)
+        return 2
+    python = ensure_venv()
+    return run([python, "-m", "tools.release", *extra])
+
+
 def lint(extra: list[str]) -> int:
     python = ensure_venv()
     return run([python, "-m", "ruff", "check", "labkit", "tools", "tests", "labs/src", "datasets"])
@@ -351,6 +361,7 @@ TASKS = {
     "datasets": datasets,
     "lms": lms,
     "lint": lint,
+    "release": release,
     "clean": clean,
     "clean-all": clean_all,
 }
