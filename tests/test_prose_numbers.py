@@ -304,6 +304,8 @@ WORDS = [
      lambda v: v["l3_ci_aian_high"] - v["l3_ci_aian_low"] > 0.5),
     ("book/faculty.md", "its 95% interval",
      "includes zero", lambda v: v["l2_nb_low"] <= 0 <= v["l2_nb_high"]),
+    ("labs/src/02_evaluate.py", "and includes zero. The honest summary",
+     "the interval includes zero", lambda v: v["l2_nb_low"] <= 0 <= v["l2_nb_high"]),
     ("labs/src/02_evaluate.py", "net true positives per hundred discharges, and perhaps none",
      "the interval's lower end is at or below zero", lambda v: v["l2_nb_low"] <= 0),
     ("labs/src/08_mitigation.py", "more than twice the capacity",

@@ -372,8 +372,8 @@ glue("l2_nb_high_per_100", 100 * nb_ci[2])
 
 # %% [markdown]
 # The interval, -0.001<!--glue:l2_nb_low:.3f--> to 0.017<!--glue:l2_nb_high:.3f-->, is wide
-# relative to the estimate of 0.007<!--glue:l2_nb_model:.3f--> and reaches down to about
-# zero. The honest summary for the committee: at the threshold it chose, this
+# relative to the estimate of 0.007<!--glue:l2_nb_model:.3f--> and includes zero. The honest
+# summary for the committee: at the threshold it chose, this
 # model adds at most 1.7<!--glue:l2_nb_high_per_100:.1f--> net true positives per hundred
 # discharges, and perhaps none. That does not end the discussion (a cheaper
 # intervention would lower the threshold; a better model would raise the curve),
