@@ -96,8 +96,8 @@ def releases(root: Path = ROOT) -> list[Release]:
     a second reader): its parser splits a wrapped bullet into two entries and its
     release() rewrites the whole file, recasing our section headings.
 
-    >>> releases()[-1].version
-    '0.1.0'
+    >>> releases()[-1].date   # the first edition
+    '2026-11-26'
     """
     path = root / CHANGELOG
     try:
@@ -117,10 +117,10 @@ def releases(root: Path = ROOT) -> list[Release]:
 
 
 def links_in(text: str) -> dict[str, str]:
-    """A changelog's link references, ``{"0.1.0": url}``, keys lower-case.
+    """A changelog's link references, ``{"1.2.3": url}``, keys lower-case.
 
-    >>> links_in("[Unreleased]: https://x/compare/v0.1.0...HEAD")
-    {'unreleased': 'https://x/compare/v0.1.0...HEAD'}
+    >>> links_in("[Unreleased]: https://x/compare/v1.2.3...HEAD")
+    {'unreleased': 'https://x/compare/v1.2.3...HEAD'}
     """
     return {m["name"].lower(): m["url"] for m in LINK.finditer(text)}
 
