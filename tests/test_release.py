@@ -30,6 +30,10 @@ def kit(tmp_path):
     for name in FILES:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, root / name)
+    if not edition.has_changes(edition.releases(root)[0]):  # as right after a release
+        log = root / edition.CHANGELOG
+        log.write_text(log.read_text().replace(
+            "## [Unreleased]\n", "## [Unreleased]\n\n### Changed\n\n- A change.\n", 1))
     git(root.parent, "init", "-q", "-b", "main", str(root))
     git(root, "config", "user.email", "release@example.org")
     git(root, "config", "user.name", "Release test")
@@ -155,7 +159,7 @@ def test_an_edition_that_changes_nothing_is_refused(kit):
     (kit / edition.CHANGELOG).write_text(
         text[:head] + "## [Unreleased]\n\n### Clinical and numerical corrections\n\n"
         "<!-- errata: unreleased -->\nNone.\n<!-- /errata -->\n" + text[nxt:])
-    git(kit, "commit", "-q", "-am", "empty")
+    git(kit, "commit", "-q", "--allow-empty", "-am", "empty")
     with pytest.raises(release.Refused, match="Unreleased section lists no change"):
         release.preflight(kit, new_version(kit))
 
