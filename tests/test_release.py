@@ -92,6 +92,7 @@ def test_a_release_bumps_every_site_dates_the_changelog_and_tags_the_artefacts(k
     assert edition.site_problems(kit) == [] and edition.changelog_problems(kit) == []
     assert old not in (kit / "labkit/__init__.py").read_text()
     assert "date-released: 2026-12-03" in (kit / "CITATION.cff").read_text()
+    assert f"\n## [{new}] - 2026-12-03\n\n### " in (kit / edition.CHANGELOG).read_text()
     notes = edition.releases(kit)
     assert [r.version for r in notes[:2]] == [edition.UNRELEASED, new]
     assert notes[1].date == "2026-12-03" and not edition.has_changes(notes[0])

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHANGELOG = "CHANGELOG.md"
 UNRELEASED = "unreleased"
 SEMVER = re.compile(r"\d+\.\d+\.\d+")
-HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>\S+))?\s*$", re.M)
+HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>\S+))?[ \t]*$", re.M)
 LINK = re.compile(r"^\[(?P<name>[^\]]+)\]: (?P<url>\S+)\s*$", re.M)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")

@@ -113,7 +113,7 @@ def bumped(root: Path, new: str, today: dt.date) -> dict[str, str]:
 
 def dated_changelog(text: str, current: str, new: str, today: dt.date) -> str:
     """The Unreleased section becomes edition ``new``; a fresh Unreleased goes above it."""
-    head = re.search(r"(?m)^## \[Unreleased\]\s*$", text)
+    head = re.search(r"(?m)^## \[Unreleased\][ \t]*$", text)
     if head is None:
         raise Refused(f"{edition.CHANGELOG}: no '## [Unreleased]' heading")
     fresh = ("## [Unreleased]\n\n### Clinical and numerical corrections\n\n"
