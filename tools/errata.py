@@ -281,8 +281,7 @@ def history_problems(entry: Entry, root: Path, base: str) -> list[str]:
 
 def marked_commit_problems(entries: list[Entry], root: Path, base: str) -> list[str]:
     """Commits since ``base`` that say they correct text but left the errata alone."""
-    named = {git(root, "rev-parse", e.commit).strip() for e in entries
-             if e.commit and git(root, "rev-parse", e.commit)}
+    named = {(git(root, "rev-parse", e.commit) or "").strip() for e in entries if e.commit}
     log = git(root, "log", "--format=%H%x00%B%x01", f"{base}..HEAD") or ""
     found = []
     for record in log.split("\x01"):
@@ -356,10 +355,6 @@ def _edition_words(fixed_in: str) -> str:
     return f"edition {fixed_in}"
 
 
-def _quote(text: str) -> str:
-    return text.replace("\n", " ")
-
-
 def page_block(entries: list[Entry], since: str) -> str:
     """The errata page's list, newest edition first, each correction under its place."""
     lines = [START, ""]
@@ -376,8 +371,8 @@ def page_block(entries: list[Entry], since: str) -> str:
             lines += [f"(errata-{entry.id})=", f"### {entry.place}", "",
                       f"*{KINDS[entry.kind].capitalize()}. Corrected "
                       f"{long_date(entry.date)}; first in {_edition_words(fixed_in)}.*", "",
-                      "What was wrong", f": {_quote(entry.wrong)}", "",
-                      "What is right", f": {_quote(entry.right)}", "",
+                      "What was wrong", f": {entry.wrong}", "",
+                      "What is right", f": {entry.right}", "",
                       "Why", f": {entry.explanation}", ""]
             sources = [f"{{cite:p}}`{key}`" for key in entry.cite]
             if entry.computed:

@@ -198,11 +198,12 @@ def release(root: Path, new: str, today: dt.date | None = None,
     """
     today = today or dt.date.today()
     current = preflight(root, new)
+    files = bumped(root, new, today)
     originals = {path: (root / path).read_text(encoding="utf-8")
-                 for path in [*bumped(root, new, today), errata.PAGE]}
+                 for path in [*files, errata.PAGE]}
     made: list[Path] = []
     try:
-        write_all(root, bumped(root, new, today))
+        write_all(root, files)
         errata.write(root)
         print(f"release: {current} -> {new}; running make test on the bumped tree",
               flush=True)

@@ -301,18 +301,14 @@ plt.show()
 from labkit.glue import glue
 
 # The top fifth of predicted risk within each group, as plotted (qcut quintile 4).
-glue("l3_cal_top_white_pred", patients[patients["group"] == "White"].pipe(
-    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "predicted"].mean()))
-glue("l3_cal_top_white_obs", patients[patients["group"] == "White"].pipe(
-    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "observed"].mean()))
-glue("l3_cal_top_black_pred", patients[patients["group"] == "Black"].pipe(
-    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "predicted"].mean()))
-glue("l3_cal_top_black_obs", patients[patients["group"] == "Black"].pipe(
-    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "observed"].mean()))
-glue("l3_cal_top_hispanic_pred", patients[patients["group"] == "Hispanic"].pipe(
-    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "predicted"].mean()))
-glue("l3_cal_top_hispanic_obs", patients[patients["group"] == "Hispanic"].pipe(
-    lambda g: g.loc[pd.qcut(g["predicted"], 5, labels=False) == 4, "observed"].mean()))
+_top = {group: g[pd.qcut(g["predicted"], 5, labels=False) == 4].mean(numeric_only=True)
+        for group, g in patients.groupby("group", observed=True)}
+glue("l3_cal_top_white_pred", _top["White"]["predicted"])
+glue("l3_cal_top_white_obs", _top["White"]["observed"])
+glue("l3_cal_top_black_pred", _top["Black"]["predicted"])
+glue("l3_cal_top_black_obs", _top["Black"]["observed"])
+glue("l3_cal_top_hispanic_pred", _top["Hispanic"]["predicted"])
+glue("l3_cal_top_hispanic_obs", _top["Hispanic"]["observed"])
 
 # %% [markdown]
 # Each point summarises about a fifth of a group, so a few hundred patients or
